@@ -1,0 +1,5 @@
+"""`python -m voxloop` runs the CLI."""
+
+from voxloop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Settings pages of the accounts app: members, teams, API keys and the audit log."""

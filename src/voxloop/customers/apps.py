@@ -1,0 +1,9 @@
+"""Django app config for customers."""
+
+from django.apps import AppConfig
+
+
+class CustomersConfig(AppConfig):
+    name = "voxloop.customers"
+    label = "customers"
+    verbose_name = "Customers"

@@ -1,0 +1,387 @@
+"""Slot vocabularies the demo templates draw from (dishes, groceries, places, amounts ...)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+# Each city: Chinese name, English name, a few districts (zh, en) and store names.
+CITIES: list[tuple[str, str, list[tuple[str, str]], float]] = [
+    ("上海", "Shanghai", [("浦东", "Pudong"), ("徐汇", "Xuhui"), ("静安", "Jing'an")], 0.22),
+    ("北京", "Beijing", [("朝阳", "Chaoyang"), ("海淀", "Haidian"), ("望京", "Wangjing")], 0.18),
+    (
+        "深圳",
+        "Shenzhen",
+        [("南山", "Nanshan"), ("福田", "Futian"), ("科技园", "Science Park")],
+        0.13,
+    ),
+    ("广州", "Guangzhou", [("天河", "Tianhe"), ("越秀", "Yuexiu"), ("海珠", "Haizhu")], 0.11),
+    ("杭州", "Hangzhou", [("西湖区", "Xihu"), ("滨江", "Binjiang"), ("余杭", "Yuhang")], 0.1),
+    (
+        "成都",
+        "Chengdu",
+        [("武侯", "Wuhou"), ("高新区", "Hi-tech Zone"), ("锦江", "Jinjiang")],
+        0.09,
+    ),
+    ("南京", "Nanjing", [("鼓楼", "Gulou"), ("建邺", "Jianye")], 0.06),
+    ("武汉", "Wuhan", [("光谷", "Optics Valley"), ("江汉", "Jianghan")], 0.05),
+    ("苏州", "Suzhou", [("园区", "SIP"), ("姑苏", "Gusu")], 0.04),
+    ("西安", "Xi'an", [("雁塔", "Yanta"), ("高新", "Gaoxin")], 0.02),
+]
+
+ZH: dict[str, list[str]] = {
+    "dish": [
+        "酸菜鱼",
+        "宫保鸡丁",
+        "黄焖鸡米饭",
+        "麻辣烫",
+        "牛肉面",
+        "小龙虾",
+        "煲仔饭",
+        "轻食沙拉",
+        "三文鱼寿司",
+        "披萨",
+        "炸鸡",
+        "螺蛳粉",
+        "酸辣粉",
+        "烤鱼",
+        "水煮牛肉",
+        "番茄炒蛋盖饭",
+        "咖喱鸡饭",
+        "鲜肉馄饨",
+        "皮蛋瘦肉粥",
+        "冒菜",
+        "重庆小面",
+        "烧腊双拼饭",
+        "麻婆豆腐",
+        "鱼香肉丝",
+        "红烧牛腩",
+        "杨枝甘露",
+        "奶茶",
+        "生煎包",
+        "肠粉",
+        "凉皮",
+        "沙县拌面",
+        "卤肉饭",
+        "鸡公煲",
+        "干锅花菜",
+        "手抓饼",
+        "韩式拌饭",
+        "日式拉面",
+        "汉堡套餐",
+    ],
+    "product": [
+        "草莓",
+        "车厘子",
+        "三文鱼",
+        "鲜牛奶",
+        "土鸡蛋",
+        "五花肉",
+        "西兰花",
+        "香蕉",
+        "牛排",
+        "酸奶",
+        "菠菜",
+        "基围虾",
+        "红富士苹果",
+        "土豆",
+        "嫩豆腐",
+        "全麦面包",
+        "蓝莓",
+        "猕猴桃",
+        "鸡胸肉",
+        "生菜",
+        "芒果",
+        "大闸蟹",
+        "排骨",
+        "西红柿",
+        "黄瓜",
+        "橙子",
+        "牛油果",
+        "青椒",
+        "鲈鱼",
+        "羊肉卷",
+        "榴莲",
+        "葡萄",
+    ],
+    "soup": ["汤", "汤汁", "粥", "红油", "酸菜鱼的汤", "面汤", "麻辣烫的汤底", "咖喱汁", "豆浆"],
+    "wait": [
+        "一个多小时",
+        "快两个小时",
+        "一个半小时",
+        "五十多分钟",
+        "八十分钟",
+        "整整两个小时",
+        "一个小时二十分钟",
+        "七十多分钟",
+        "将近一个半小时",
+        "一个钟头",
+    ],
+    "rider": ["骑手", "小哥", "外卖小哥", "配送员", "骑手师傅", "送货的师傅"],
+    "agent": ["客服", "人工客服", "在线客服", "客服小姐姐", "售后客服", "热线客服"],
+    "coupon": [
+        "满50减10的券",
+        "新人券",
+        "免配送费券",
+        "会员红包",
+        "满99减20的券",
+        "生鲜满减券",
+        "周末五折券",
+        "5元无门槛券",
+        "积分兑换的券",
+    ],
+    "pay": ["微信支付", "支付宝", "银行卡", "云闪付", "Apple Pay", "花呗"],
+    "meal": ["午饭", "晚饭", "夜宵", "早餐", "下午茶", "午餐", "晚餐"],
+    "when": [
+        "今天中午",
+        "昨天晚上",
+        "前天",
+        "周末",
+        "今天晚上",
+        "上周五",
+        "昨天中午",
+        "周一早上",
+        "刚才",
+        "这两天",
+        "上周日晚上",
+        "今天下午",
+    ],
+    "time": ["12点", "11点半", "中午12点半", "晚上7点", "六点多", "晚上8点", "1点", "下午5点半"],
+    "people": ["家里人", "孩子", "同事", "老人", "朋友", "室友", "老公", "老婆"],
+    "feature": [
+        "按预约时间送达",
+        "订单分享",
+        "发票自动开",
+        "夜间模式",
+        "多地址收藏",
+        "购物清单",
+        "拼单",
+        "菜谱推荐",
+        "无接触配送选项",
+        "过敏原提示",
+        "按配送速度排序",
+    ],
+    "rider_name": ["王师傅", "李师傅", "张师傅", "刘师傅", "陈师傅", "赵师傅", "小杨"],
+}
+
+EN: dict[str, list[str]] = {
+    "dish": [
+        "beef noodle soup",
+        "kung pao chicken",
+        "spicy fish fillet",
+        "salmon sushi",
+        "chicken burger",
+        "pad thai",
+        "margherita pizza",
+        "pork congee",
+        "soup dumplings",
+        "fried rice",
+        "poke bowl",
+        "caesar salad",
+        "tonkotsu ramen",
+        "mapo tofu",
+        "crayfish",
+        "clay pot rice",
+        "beef brisket",
+        "curry chicken rice",
+        "wonton soup",
+        "bubble tea",
+        "roast duck rice",
+        "mango dessert",
+        "bibimbap",
+        "fried chicken",
+        "cold noodles",
+        "pho",
+        "sweet and sour pork",
+        "dim sum set",
+    ],
+    "product": [
+        "strawberries",
+        "cherries",
+        "salmon fillet",
+        "milk",
+        "eggs",
+        "avocados",
+        "bananas",
+        "spinach",
+        "steak",
+        "yogurt",
+        "prawns",
+        "blueberries",
+        "sourdough bread",
+        "tofu",
+        "chicken breast",
+        "lettuce",
+        "mangoes",
+        "pork ribs",
+        "tomatoes",
+        "oranges",
+        "grapes",
+        "broccoli",
+        "cucumbers",
+        "lamb slices",
+        "kiwis",
+    ],
+    "soup": ["soup", "broth", "congee", "curry sauce", "noodle soup", "hotpot broth", "chili oil"],
+    "wait": [
+        "over an hour",
+        "almost two hours",
+        "90 minutes",
+        "75 minutes",
+        "an hour and a half",
+        "nearly two hours",
+        "80 minutes",
+        "a full hour",
+        "70 minutes",
+    ],
+    "rider": ["the rider", "the courier", "the delivery guy", "the driver", "our rider"],
+    "agent": ["the agent", "support", "customer service", "the chat agent", "your hotline"],
+    "coupon": [
+        "the 10-off-50 coupon",
+        "my new-user coupon",
+        "the free delivery voucher",
+        "the member red packet",
+        "the 20-off-99 coupon",
+        "the weekend half-price coupon",
+        "the 5 yuan voucher",
+    ],
+    "pay": ["WeChat Pay", "Alipay", "my Visa card", "UnionPay", "Apple Pay", "my Mastercard"],
+    "meal": ["lunch", "dinner", "a late-night snack", "breakfast", "our team lunch", "dinner"],
+    "when": [
+        "today",
+        "yesterday",
+        "last night",
+        "on Sunday",
+        "this afternoon",
+        "on Friday",
+        "yesterday at lunch",
+        "this morning",
+        "twice this week",
+        "last weekend",
+    ],
+    "time": ["12:30", "7pm", "noon", "6:45", "8pm", "1pm", "half past eleven", "5:30"],
+    "people": ["my kids", "my colleagues", "my parents", "my roommate", "guests", "my wife"],
+    "feature": [
+        "scheduled delivery slots",
+        "shared carts",
+        "automatic invoices",
+        "a dark mode",
+        "saved shopping lists",
+        "recipe ideas",
+        "allergen labels",
+        "sorting by delivery time",
+        "a contactless drop-off option",
+        "splitting the bill",
+    ],
+    "rider_name": ["Mr. Wang", "Mr. Li", "Mr. Zhang", "Mr. Liu", "Mr. Chen", "Xiao Yang"],
+}
+
+EMOJI = {
+    "neg": ["😡", "😤", "🙄", "😭", "💔", "👎", "😠", "🤬", "😩", "😓"],
+    "pos": ["👍", "😋", "❤️", "🙏", "🥰", "💯", "🌟", "😄", "👏", "🎉"],
+    "neu": ["🤔", "🙂", "😅", "🙏", "👀"],
+}
+
+ZH_SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
+ZH_GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超秀霞平刚桂英华玉兰萍红鹏浩宇欣然思雨梓涵子轩一诺佳怡晨阳婷雪琳博文"
+EN_FIRST = [
+    "James",
+    "Emma",
+    "Oliver",
+    "Sophie",
+    "Daniel",
+    "Grace",
+    "Lucas",
+    "Chloe",
+    "Ethan",
+    "Mia",
+    "Ryan",
+    "Hannah",
+    "Kevin",
+    "Olivia",
+    "Jason",
+    "Emily",
+    "David",
+    "Amy",
+    "Michael",
+    "Lily",
+    "Tom",
+    "Sarah",
+    "Alex",
+    "Natalie",
+    "Ben",
+    "Julia",
+    "Chris",
+    "Anna",
+    "Mark",
+    "Rachel",
+]
+EN_LAST = [
+    "Smith",
+    "Brown",
+    "Wilson",
+    "Taylor",
+    "Clarke",
+    "Walker",
+    "Wright",
+    "Green",
+    "Hall",
+    "Lee",
+    "Wong",
+    "Chan",
+    "Tan",
+    "Martin",
+    "Evans",
+    "Murphy",
+    "Cooper",
+    "Bennett",
+    "Hughes",
+    "Kim",
+]
+EMAIL_DOMAINS = ["example.com", "example.cn", "example.net", "mail.example.org"]
+
+
+def fill(
+    template: str, words: dict[str, list[str]], rng: random.Random, extra: dict[str, str]
+) -> str:
+    """Fill `{slot}` names from the vocabulary, numbers from the generators, else `extra`."""
+    return template.format_map(_Slots(words, rng, extra))
+
+
+class _Slots(dict[str, str]):
+    def __init__(self, words: dict[str, list[str]], rng: random.Random, extra: dict[str, str]):
+        super().__init__()
+        self.words, self.rng, self.extra = words, rng, extra
+
+    def __missing__(self, key: str) -> str:
+        if key in self.extra:
+            value = self.extra[key]
+        elif key in self.words:
+            value = self.rng.choice(self.words[key])
+        elif key in NUMBERS:
+            value = NUMBERS[key](self.rng)
+        else:
+            raise KeyError(f"demo template uses unknown slot {{{key}}}")
+        self[key] = value
+        self.extra[key] = value  # one item names one dish, one amount ... throughout
+        return value
+
+
+NUMBERS: dict[str, Callable[[random.Random], str]] = {
+    "late_min": lambda r: str(r.choice([25, 30, 35, 40, 45, 50, 55, 60, 70, 80, 90, 100])),
+    "eta_min": lambda r: str(r.choice([25, 30, 35, 40, 45])),
+    "amount": lambda r: str(r.randint(28, 260)),
+    "small": lambda r: str(r.randint(3, 30)),
+    "fee": lambda r: str(r.choice([3, 4, 5, 6, 7, 8, 9])),
+    "days": lambda r: str(r.randint(3, 12)),
+    "n": lambda r: str(r.randint(2, 5)),
+    "times": lambda r: str(r.randint(2, 6)),
+    "order": lambda r: f"FD{r.randint(2608, 2611)}{r.randint(10, 28)}-{r.randint(10000, 99999)}",
+    "percent": lambda r: str(r.choice([10, 15, 20, 30, 50])),
+    "hours": lambda r: str(r.randint(2, 48)),
+}
+
+ZH["city"] = [c[0] for c in CITIES]
+EN["city"] = [c[1] for c in CITIES]
+ZH["district"] = [d[0] for c in CITIES for d in c[2]]
+EN["district"] = [d[1] for c in CITIES for d in c[2]]

@@ -1,0 +1,1 @@
+"""Importing feedback files (CSV, XLSX, JSONL): readers, column mapping, chunked runs, jobs."""

@@ -1,0 +1,369 @@
+"""Theme discovery: group recent feedback the taxonomy does not cover, keep themes as suggestions.
+
+A run reads the workspace's analysed feedback of the last 30 days that no topic covers,
+embeds it, clusters it with :func:`voxloop.analysis.topics.discover` and matches each theme
+to the suggestions found before by centroid similarity: a match of an open suggestion updates
+it (size, growth, examples, members), a match of one people already accepted, merged or
+dismissed is not offered again, anything else becomes a new open suggestion. Open suggestions
+no run finds any more are marked expired (and reopened if their theme comes back).
+
+Runs are due every six hours per workspace (an indexed ``due_at`` column the worker's
+scheduler polls) or when a person asks for one; the job itself never raises.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from threadpoolctl import threadpool_limits
+
+from voxloop.accounts.actors import Actor
+from voxloop.accounts.models import Workspace
+from voxloop.accounts.services import do_audit
+from voxloop.feedback.models import (
+    FeedbackItem,
+    FeedbackTopic,
+    Status,
+    ThemeDiscovery,
+    ThemeMember,
+    ThemeSuggestion,
+    Topic,
+    TopicSource,
+)
+
+if TYPE_CHECKING:
+    from voxloop.analysis.topics import Theme
+
+log = logging.getLogger(__name__)
+
+ACTION = "taxonomy.manage"
+# An item is covered when a person gave it an active topic, or analysis did with at least
+# this confidence (example matches start at 0.5, keyword and name matches are 0.8-0.9).
+COVERED_CONFIDENCE = 0.6
+MATCH_SIMILARITY = 0.8  # centroid cosine at which a theme is the same as a known suggestion
+DAYS = 30
+LIMIT = 20_000  # newest uncovered items read per run (embedding costs ~1 ms each)
+MAX_THEMES = 20
+MIN_THEME_SIZE = 5  # grows with the corpus: one theme needs at least 1/400 of the items
+MAX_MEMBERS = 500  # newest items of a theme kept for the inbox filter
+MAX_COMPARED = 5_000  # newest suggestions a run compares its themes with
+REPRESENTATIVES = 5
+WEEK = timedelta(days=7)
+DISCOVER_EVERY = timedelta(hours=6)
+STALE_AFTER = timedelta(hours=1)  # a requested run not finished by then may be requested again
+DECIDED = (
+    ThemeSuggestion.State.ACCEPTED,
+    ThemeSuggestion.State.MERGED,
+    ThemeSuggestion.State.DISMISSED,
+)
+
+
+@dataclass
+class DiscoveryResult:
+    items: int = 0  # uncovered items read
+    themes: int = 0  # themes found among them
+    created: int = 0
+    updated: int = 0  # open (or expired, now reopened) suggestions refreshed
+    skipped: int = 0  # themes people already decided on, or split parts of one theme
+    expired: int = 0  # open suggestions no longer found
+    seconds: float = 0.0
+
+
+def uncovered_items(workspace_id: int, since: datetime, until: datetime) -> QuerySet[FeedbackItem]:
+    """Analysed items (not junk, not duplicates) with redacted text and no confident topic."""
+    covered = FeedbackTopic.objects.filter(item=OuterRef("pk"), topic__is_active=True).filter(
+        Q(source=TopicSource.MANUAL) | Q(confidence__gte=COVERED_CONFIDENCE)
+    )
+    return (
+        FeedbackItem.objects.filter(
+            workspace_id=workspace_id,
+            status=Status.ANALYZED,
+            occurred_at__gte=since,
+            occurred_at__lte=until,
+        )
+        .exclude(redacted_text="")
+        .filter(~Exists(covered))
+    )
+
+
+def _userdict(workspace_id: int) -> list[str]:
+    """The taxonomy's Chinese names and keywords, so jieba keeps them whole in labels.
+
+    (A Chinese "re:" pattern adds a useless word to the dictionary, which does no harm.)
+    """
+    words: set[str] = set()
+    for name, keywords in Topic.objects.filter(
+        workspace_id=workspace_id, is_active=True
+    ).values_list("name_zh", "keywords"):
+        for term in [name, *(keywords or [])]:
+            if isinstance(term, str) and term.strip() and not term.isascii():
+                words.add(term.strip())
+    return sorted(words)
+
+
+def centroid_bytes(vector: list[float] | np.ndarray) -> bytes:
+    return np.asarray(vector, dtype=np.float32).tobytes()
+
+
+def centroid_array(raw: bytes | memoryview) -> np.ndarray:
+    return np.frombuffer(bytes(raw), dtype=np.float32)
+
+
+@dataclass
+class _Row:
+    id: int
+    text: str
+    occurred_at: datetime
+    channel_id: int
+
+
+def do_discover_themes(
+    workspace_id: int,
+    now: datetime | None = None,
+    *,
+    days: int = DAYS,
+    limit: int = LIMIT,
+) -> DiscoveryResult:
+    """Find themes among the uncovered feedback of the last `days` and store them (idempotent)."""
+    from voxloop.analysis import topics as topicsmod
+
+    started = time.perf_counter()
+    now = now or timezone.now()
+    rows = [
+        _Row(*values)
+        for values in uncovered_items(workspace_id, now - timedelta(days=days), now)
+        .order_by("-occurred_at", "-id")
+        .values_list("id", "redacted_text", "occurred_at", "channel_id")[: max(0, limit)]
+    ]
+    result = DiscoveryResult(items=len(rows))
+    themes: list[Theme] = []
+    if len(rows) >= 2 * MIN_THEME_SIZE:
+        from voxloop.analysis.embed import embed
+
+        texts = [r.text for r in rows]
+        vectors = embed(texts)
+        # One BLAS thread: on a busy two-core worker OpenBLAS's spinning threads made the
+        # PCA's eigh 10x slower; discover() over 5,000 items took 3.0-3.6 s on one thread
+        # against 9.6-13 s on two (load average 7).
+        with threadpool_limits(limits=1, user_api="blas"):
+            themes = topicsmod.discover(
+                texts,
+                embeddings=vectors,
+                timestamps=[r.occurred_at for r in rows],
+                min_size=max(MIN_THEME_SIZE, len(rows) // 400),
+                max_themes=MAX_THEMES,
+                userdict=_userdict(workspace_id),
+            )
+    result.themes = len(themes)
+    with transaction.atomic():
+        _store(workspace_id, themes, rows, now, result)
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _match(
+    themes: list[np.ndarray], known: list[tuple[int, str, np.ndarray]]
+) -> list[tuple[str, int | None]]:
+    """For each theme: ("update", id), ("skip", id) or ("create", None).
+
+    A theme whose closest known suggestion was decided on is skipped; each open or expired
+    suggestion takes at most one theme, the closest; a theme whose closest suggestion went to
+    a closer theme is a split part of it and is skipped too.
+    """
+    if not themes:
+        return []
+    if not known:
+        return [("create", None)] * len(themes)
+    sims = np.stack(themes) @ np.stack([k[2] for k in known]).T
+    best = np.argmax(sims, axis=1)
+    out: list[tuple[str, int | None]] = [("create", None)] * len(themes)
+    wanted: dict[int, list[tuple[float, int]]] = {}
+    for i, j in enumerate(best):
+        if sims[i, j] < MATCH_SIMILARITY:
+            continue
+        pk, status, _ = known[j]
+        if status in DECIDED:
+            out[i] = ("skip", pk)
+        else:
+            wanted.setdefault(int(j), []).append((float(sims[i, j]), i))
+    for j, claims in wanted.items():
+        claims.sort(reverse=True)
+        out[claims[0][1]] = ("update", known[j][0])
+        for _sim, i in claims[1:]:
+            out[i] = ("skip", known[j][0])
+    return out
+
+
+def _fields(theme: Theme, rows: list[_Row], now: datetime) -> dict[str, Any]:
+    members = sorted(theme.members)  # rows are newest first
+    stamps = [rows[i].occurred_at for i in members]
+    channels = Counter(rows[i].channel_id for i in members)
+    return {
+        "label": theme.label[:200],
+        "keyphrases": list(theme.keyphrases),
+        "size": len(members),
+        "growth": theme.growth,
+        "recent_count": sum(1 for s in stamps if s >= now - WEEK),
+        "previous_count": sum(1 for s in stamps if now - 2 * WEEK <= s < now - WEEK),
+        "channels": [c for c, _n in channels.most_common()],
+        "cohesion": theme.cohesion,
+        "representatives": [rows[i].id for i in theme.representatives[:REPRESENTATIVES]],
+        "centroid": centroid_bytes(theme.centroid),
+        "first_seen": min(stamps),
+        "last_seen": max(stamps),
+        "updated_at": now,
+        "_members": [rows[i].id for i in members[:MAX_MEMBERS]],
+    }
+
+
+def _store(
+    workspace_id: int,
+    themes: list[Theme],
+    rows: list[_Row],
+    now: datetime,
+    result: DiscoveryResult,
+) -> None:
+    Workspace.objects.select_for_update().get(pk=workspace_id)  # one run writes at a time
+    known = [
+        (pk, status, centroid_array(raw))
+        for pk, status, raw in ThemeSuggestion.objects.filter(workspace_id=workspace_id)
+        .order_by("-id")
+        .values_list("pk", "status", "centroid")[:MAX_COMPARED]
+    ]
+    vectors = [np.asarray(t.centroid, dtype=np.float32) for t in themes]
+    seen: set[int] = set()
+    for theme, (action, pk) in zip(themes, _match(vectors, known), strict=True):
+        if action == "skip":
+            result.skipped += 1
+            continue
+        fields = _fields(theme, rows, now)
+        member_ids = fields.pop("_members")
+        if action == "update" and pk is not None:
+            suggestion = ThemeSuggestion.objects.select_for_update().get(pk=pk)
+            if suggestion.status in DECIDED:  # decided on since `known` was read
+                result.skipped += 1
+                continue
+            fields["first_seen"] = min(suggestion.first_seen, fields["first_seen"])
+            fields["status"] = ThemeSuggestion.State.OPEN
+            for name, value in fields.items():
+                setattr(suggestion, name, value)
+            suggestion.save(update_fields=list(fields))
+            ThemeMember.objects.filter(suggestion=suggestion).delete()
+            result.updated += 1
+        else:
+            suggestion = ThemeSuggestion.objects.create(
+                workspace_id=workspace_id, created_at=now, **fields
+            )
+            result.created += 1
+        seen.add(suggestion.pk)
+        ThemeMember.objects.bulk_create(
+            [ThemeMember(suggestion=suggestion, item_id=i) for i in member_ids]
+        )
+    result.expired = (
+        ThemeSuggestion.objects.filter(workspace_id=workspace_id, status=ThemeSuggestion.State.OPEN)
+        .exclude(pk__in=seen)
+        .update(status=ThemeSuggestion.State.EXPIRED, updated_at=now)
+    )
+
+
+# --- scheduling ------------------------------------------------------------------------------
+
+
+def _enqueue(workspace_id: int) -> None:
+    def enqueue() -> None:
+        from voxloop.feedback.tasks import discover_themes
+
+        try:
+            discover_themes.enqueue(workspace_id)
+        except Exception:
+            log.exception("could not queue theme discovery for workspace %s", workspace_id)
+
+    transaction.on_commit(enqueue)
+
+
+def do_queue_due_discoveries(now: datetime | None = None) -> list[int]:
+    """Queue a discovery for every workspace whose run is due; returns their ids.
+
+    Each due row is claimed by moving its due date with a conditional UPDATE, so two
+    schedulers never queue the same workspace twice.
+    """
+    now = now or timezone.now()
+    missing = Workspace.objects.filter(theme_discovery__isnull=True).values_list("pk", flat=True)
+    ThemeDiscovery.objects.bulk_create(
+        [ThemeDiscovery(workspace_id=pk, due_at=now) for pk in missing], ignore_conflicts=True
+    )
+    queued = []
+    for row in ThemeDiscovery.objects.filter(due_at__lte=now).order_by("due_at")[:100]:
+        claimed = ThemeDiscovery.objects.filter(pk=row.pk, due_at=row.due_at).update(
+            due_at=now + DISCOVER_EVERY, state=ThemeDiscovery.State.QUEUED, queued_at=now
+        )
+        if claimed:
+            queued.append(row.workspace_id)
+            _enqueue(row.workspace_id)
+    return queued
+
+
+def do_request_discovery(actor: Actor) -> bool:
+    """Queue a discovery now (manager and up); False when one is already waiting or running."""
+    actor.require(ACTION)
+    now = timezone.now()
+    workspace_id = actor.workspace.pk
+    with transaction.atomic():
+        row, _ = ThemeDiscovery.objects.select_for_update().get_or_create(
+            workspace_id=workspace_id, defaults={"due_at": now + DISCOVER_EVERY}
+        )
+        busy = row.state != ThemeDiscovery.State.IDLE
+        if busy and row.queued_at is not None and row.queued_at > now - STALE_AFTER:
+            return False
+        row.state, row.queued_at, row.due_at = (
+            ThemeDiscovery.State.QUEUED,
+            now,
+            now + DISCOVER_EVERY,
+        )
+        row.save(update_fields=["state", "queued_at", "due_at"])
+        do_audit(actor, "theme.discover", actor.workspace, after={"queued_at": now.isoformat()})
+        _enqueue(workspace_id)
+    return True
+
+
+def run_discovery(workspace_id: int) -> DiscoveryResult | None:
+    """Task body: a discovery run with its state and outcome on the ThemeDiscovery row.
+
+    It never raises: a failure is logged and kept as the row's error for the taxonomy page.
+    """
+    now = timezone.now()
+    try:
+        row, _ = ThemeDiscovery.objects.get_or_create(
+            workspace_id=workspace_id, defaults={"due_at": now + DISCOVER_EVERY}
+        )
+        ThemeDiscovery.objects.filter(pk=row.pk).update(
+            state=ThemeDiscovery.State.RUNNING, started_at=now
+        )
+        result = do_discover_themes(workspace_id, now)
+    except Exception as exc:
+        log.exception("theme discovery failed for workspace %s", workspace_id)
+        ThemeDiscovery.objects.filter(workspace_id=workspace_id).update(
+            state=ThemeDiscovery.State.IDLE,
+            finished_at=timezone.now(),
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+        )
+        return None
+    ThemeDiscovery.objects.filter(pk=row.pk).update(
+        state=ThemeDiscovery.State.IDLE,
+        finished_at=timezone.now(),
+        items=result.items,
+        themes=result.themes,
+        seconds=result.seconds,
+        error="",
+    )
+    log.info("workspace %s: theme discovery %s", workspace_id, result)
+    return result

@@ -1,0 +1,1 @@
+"""Feedback pages: import, export and channel settings (the taxonomy has views_taxonomy)."""

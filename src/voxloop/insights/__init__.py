@@ -1,0 +1,1 @@
+"""Rollups, KPIs, drivers, detection, alerts and dashboards."""

@@ -1,0 +1,1 @@
+"""Outbound notifications: destinations and the delivery outbox."""

@@ -1,0 +1,9 @@
+"""Django app config for notify."""
+
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "voxloop.notify"
+    label = "notify"
+    verbose_name = "Notify"
