@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db import connection
 
 from tests.notify.conftest import Receiver, destination
 from voxloop.notify import client, services
@@ -228,6 +229,12 @@ def test_a_worker_sweeping_while_another_sends_does_not_send_twice(
 def test_two_threads_claiming_at_once_send_once(
     world: Any, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if connection.vendor == "sqlite":
+        pytest.skip(
+            "the in-memory test database shares one cache between threads, where a second "
+            "writer fails with 'table is locked' instead of waiting as the file database in "
+            "WAL mode does; the claim itself is tested step by step above"
+        )
     dest = destination(world.acme, "webhook", url=receiver.url("/t"))
     monkeypatch.setattr(services, "enqueue_deliveries", lambda ids: None)  # workers only
     [pk] = do_send(world.acme.pk, [dest.pk], MSG)

@@ -75,7 +75,10 @@ def do_upsert_customers_for_ingest(
     """Resolve the customers named by a batch of feedback, creating or updating as needed.
 
     Runs inside the caller's transaction; returns key -> customer id for every non-empty
-    ref. A customer merged into another resolves to the one it was merged into.
+    ref. A customer merged into another resolves to the one it was merged into. New
+    customers are inserted with ON CONFLICT DO NOTHING, in external-id order, so concurrent
+    batches naming the same new customers neither fail nor deadlock: whichever commits
+    first creates the row and the others pick it up.
     """
     plain: set[str] = set()
     detailed: dict[str, CustomerIn] = {}
@@ -86,27 +89,13 @@ def do_upsert_customers_for_ingest(
         elif ref is not None:
             detailed[ref.external_id] = ref
     plain -= set(detailed)
-    ids: dict[str, int] = {}
-    names = sorted(plain)
-    for start in range(0, len(names), 900):
-        for ext, pk, merged in Customer.objects.filter(
-            workspace=workspace, external_id__in=names[start : start + 900]
-        ).values_list("external_id", "id", "merged_into_id"):
-            ids[ext] = merged or pk
+    ids = _ids_by_external_id(workspace, sorted(plain))
+    found = _customers_by_external_id(workspace, sorted(detailed))
     now = timezone.now()
-    new = [
-        Customer(workspace=workspace, external_id=ext, created_at=now, updated_at=now)
-        for ext in names
-        if ext not in ids
-    ]
-    found: dict[str, Customer] = {}
-    wanted = sorted(detailed)
-    for start in range(0, len(wanted), 900):
-        for c in Customer.objects.select_related("merged_into").filter(
-            workspace=workspace, external_id__in=wanted[start : start + 900]
-        ):
-            found[c.external_id] = c.merged_into or c
-    updated = []
+    new: list[Customer] = []
+    updated: list[Customer] = []
+    for ext in plain - set(ids):
+        new.append(Customer(workspace=workspace, external_id=ext, created_at=now, updated_at=now))
     for ext, data in detailed.items():
         customer = found.get(ext)
         if customer is None:
@@ -119,8 +108,15 @@ def do_upsert_customers_for_ingest(
             customer.updated_at = now
             updated.append(customer)
     if new:
-        Customer.objects.bulk_create(new, batch_size=500)
-        ids.update({c.external_id: c.pk for c in new})
+        new.sort(key=lambda c: c.external_id)
+        Customer.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+        ids.update(_ids_by_external_id(workspace, [c.external_id for c in new]))
+        # A detailed customer another batch created first: bring it up to date with ours.
+        raced = [c.external_id for c in new if c.external_id in detailed]
+        for ext, customer in _customers_by_external_id(workspace, raced).items():
+            if _apply(customer, detailed[ext]):
+                customer.updated_at = now
+                updated.append(customer)
     if updated:
         Customer.objects.bulk_update(
             updated, [*_FIELDS, "attributes", "updated_at"], batch_size=500
@@ -134,6 +130,28 @@ def do_upsert_customers_for_ingest(
         if ext:
             out[key] = ids[ext]
     return out
+
+
+def _ids_by_external_id(workspace: Workspace, external_ids: list[str]) -> dict[str, int]:
+    """external_id -> id, following merges, for the customers that exist."""
+    ids: dict[str, int] = {}
+    for start in range(0, len(external_ids), 900):
+        for ext, pk, merged in Customer.objects.filter(
+            workspace=workspace, external_id__in=external_ids[start : start + 900]
+        ).values_list("external_id", "id", "merged_into_id"):
+            ids[ext] = merged or pk
+    return ids
+
+
+def _customers_by_external_id(workspace: Workspace, external_ids: list[str]) -> dict[str, Customer]:
+    """external_id -> customer (the one it was merged into, if any), for those that exist."""
+    found: dict[str, Customer] = {}
+    for start in range(0, len(external_ids), 900):
+        for c in Customer.objects.select_related("merged_into").filter(
+            workspace=workspace, external_id__in=external_ids[start : start + 900]
+        ):
+            found[c.external_id] = c.merged_into or c
+    return found
 
 
 @transaction.atomic
