@@ -33,6 +33,12 @@ def _kinds(text: str) -> list[tuple[str, str]]:
         "click here for free money",
         "123456",
         "a",
+        "测试测试",
+        "测试一下 123",
+        "test",
+        "Testing, testing 1 2 3",
+        "this is just a test.",
+        "lorem ipsum",
     ],
 )
 def test_junk_positives(text: str) -> None:
@@ -52,6 +58,10 @@ def test_junk_positives(text: str) -> None:
         "哈哈哈哈，笑死了，这个手机太好用",
         "好",
         "no",
+        "测试版本老是闪退",
+        "Is this a test? The app logged me out twice",
+        "The test drive was great",
+        "bar code scanner fails",
     ],
 )
 def test_short_but_meaningful_is_not_junk(text: str) -> None:
@@ -68,6 +78,7 @@ def test_junk_reasons() -> None:
     assert "link_spam" in junk_score("www.spam.example/a www.spam.example/b").reasons
     assert "template_spam" in junk_score("代购 加vx 888").reasons
     assert "no_letters" in junk_score("12345 ...").reasons
+    assert junk_score("测试测试").reasons == ["placeholder"]
     assert "too_short" in junk_score("a").reasons
 
 

@@ -260,3 +260,28 @@ def test_the_refit_is_deferred_to_the_worker_on_the_database_backend(
     assert due.task.call(*due.args_kwargs["args"]) is not None
     row = AnalysisModel.objects.get(workspace=ws)
     assert row.trained_on["sentiment"] == 4
+
+
+class _Ordered(list):
+    def order_by(self, *fields):
+        return self
+
+
+def test_taxonomy_version_is_stable_across_processes_and_moves_with_edits(world, monkeypatch):
+    import builtins
+
+    from voxloop.feedback.services.analyze import build_taxonomy
+
+    node = factories.topic(world.acme, "Billing", "账单", keywords=["invoice"])
+
+    def salted(value):
+        raise AssertionError("hash() differs between processes; the version must not use it")
+
+    topics = list(Topic.objects.filter(workspace=world.acme))
+    with monkeypatch.context() as patched:
+        patched.setattr(Topic.objects, "filter", lambda **kw: _Ordered(topics))
+        patched.setattr(builtins, "hash", salted)
+        before = build_taxonomy(world.acme.pk).version
+    assert build_taxonomy(world.acme.pk).version == before
+    Topic.objects.filter(pk=node.pk).update(keywords=["invoice", "receipt"])
+    assert build_taxonomy(world.acme.pk).version != before

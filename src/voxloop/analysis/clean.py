@@ -86,6 +86,22 @@ def _repeat_cover(text: str) -> tuple[float, int]:
     return (covered / len(text) if text else 0.0), left
 
 
+# Words people type to try a form, not to say anything: "测试测试", "test 123", "lorem ipsum".
+_PLACEHOLDER = re.compile(
+    r"测试一下|测试|測試|试一下|试试|ceshi|(?:this ?is ?)?(?:just ?)?(?:an? ?)?"
+    r"(?:testing|tests?)|asdf|qwerty|lorem|ipsum|hello ?world|foo|bar|baz|dummy|xxx+",
+    re.IGNORECASE,
+)
+
+
+def _is_placeholder(compact: str) -> bool:
+    """The whole message is made of placeholder words, digits and punctuation."""
+    if not _PLACEHOLDER.search(compact):
+        return False
+    rest = _PLACEHOLDER.sub("", compact)
+    return not any(ch.isalpha() for ch in rest)
+
+
 def junk_score(text: str) -> Junk:
     """How likely ``text`` is junk (0 clean .. 1 junk), with the reasons that fired."""
     stripped = text.strip()
@@ -148,6 +164,9 @@ def junk_score(text: str) -> Junk:
             scores["keyboard_mash"] = 0.9
         elif mash >= 5:
             scores["keyboard_mash"] = 0.3
+
+    if _is_placeholder(compact):
+        scores["placeholder"] = 0.8
 
     strong = len(_SPAM_STRONG.findall(stripped))
     contact = len(_SPAM_CONTACT.findall(stripped))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Sequence
 from datetime import timedelta
@@ -83,7 +84,6 @@ def do_claim_pending(limit: int = 2_000) -> int:
 
 def build_taxonomy(workspace_id: int) -> Taxonomy:
     nodes = []
-    latest = None
     for t in Topic.objects.filter(workspace_id=workspace_id, is_active=True).order_by("id"):
         nodes.append(
             TaxonomyNode(
@@ -95,8 +95,9 @@ def build_taxonomy(workspace_id: int) -> Taxonomy:
                 examples=tuple(t.examples or ()),
             )
         )
-        latest = max(latest or t.created_at, t.created_at)
-    version = f"{len(nodes)}:{hash(tuple(nodes)) & 0xFFFFFFFF:x}"
+    # The same taxonomy gives the same version in every process (unlike hash(), which is salted).
+    digest = hashlib.sha256(repr(tuple(nodes)).encode()).hexdigest()[:8]
+    version = f"{len(nodes)}:{digest}"
     return Taxonomy(nodes=tuple(nodes), version=version)
 
 
