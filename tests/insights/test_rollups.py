@@ -172,3 +172,33 @@ def test_totals_equal_the_sum_of_detail_rows(shop: Any) -> None:
                 **{m: Sum(m) for m in MEASURES}
             )
             assert detail == total, (model, topic)
+
+
+def test_bulk_actions_keep_rollups_equal_to_a_rebuild(shop: Any, monkeypatch: Any) -> None:
+    from tests import factories
+    from voxloop.feedback.services import learning
+    from voxloop.feedback.services.labels import do_bulk_action
+
+    refits: list[int] = []
+    monkeypatch.setattr(learning, "schedule_refit", refits.append)
+    items = _mixed(shop)
+    ids = [i.pk for i in items]
+    do_update_rollups(shop.ws.pk, ids)
+    actor = factories.actor(shop.ws, shop.ws.memberships.first().user)
+
+    def counted() -> tuple[Any, Any]:
+        return (_table(HourlyRollup), _table(DailyRollup))
+
+    def rebuilt() -> tuple[Any, Any]:
+        do_rebuild_rollups(shop.ws.pk)
+        return counted()
+
+    assert do_bulk_action(actor, ids[:2], "mark_junk") == 2
+    assert counted() == rebuilt()
+    assert do_bulk_action(actor, ids[:2], "mark_not_junk") == 2
+    assert counted() == rebuilt()
+    assert do_bulk_action(actor, ids[:5], "set_sentiment", "negative") == 3
+    assert counted() == rebuilt()
+    assert do_bulk_action(actor, ids[:5], "add_topic", shop.price.pk) == 3
+    assert counted() == rebuilt()
+    assert refits == [shop.ws.pk, shop.ws.pk]  # once per bulk relabel, not once per item

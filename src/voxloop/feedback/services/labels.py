@@ -50,6 +50,30 @@ def do_relabel(
     topic_ids: Sequence[int] | None = None,
 ) -> FeedbackItem:
     """Change an item's labels; each change is kept as a Correction (a training example)."""
+    item, changed = _relabel(actor, item_id, sentiment=sentiment, kind=kind, topic_ids=topic_ids)
+    if changed:
+        _after_relabel(actor.workspace.pk, [item.pk])
+    return item
+
+
+def _after_relabel(workspace_id: int, item_ids: Sequence[int]) -> None:
+    """Once per request: queue a model refit and bring the rollups of these items up to date."""
+    from voxloop.feedback.services.learning import schedule_refit
+    from voxloop.insights.services import do_update_rollups
+
+    schedule_refit(workspace_id)
+    do_update_rollups(workspace_id, item_ids)
+
+
+def _relabel(
+    actor: Actor,
+    item_id: int,
+    *,
+    sentiment: str | None = None,
+    kind: str | None = None,
+    topic_ids: Sequence[int] | None = None,
+) -> tuple[FeedbackItem, bool]:
+    """Apply and record the changes; the caller refits and updates rollups afterwards."""
     item = access_item(actor, item_id, "feedback.relabel")
     if sentiment is not None and sentiment not in Sentiment.values:
         raise ValidationError({"sentiment": f"Choose one of {', '.join(Sentiment.values)}."})
@@ -101,7 +125,7 @@ def do_relabel(
                 ]
             )
     if not corrections:
-        return item
+        return item, False
     if fields:
         item.save(update_fields=fields)
     for c in corrections:
@@ -109,12 +133,6 @@ def do_relabel(
         c.item = item
         c.user = actor.user
     Correction.objects.bulk_create(corrections)
-    if corrections:
-        from voxloop.feedback.services.learning import schedule_refit
-        from voxloop.insights.services import do_update_rollups
-
-        schedule_refit(actor.workspace.pk)
-        do_update_rollups(actor.workspace.pk, [item.pk])
     do_audit(
         actor,
         "feedback.relabel",
@@ -122,7 +140,7 @@ def do_relabel(
         before={c.field: c.old_value for c in corrections},
         after={c.field: c.new_value for c in corrections},
     )
-    return item
+    return item, True
 
 
 BULK_ACTIONS = (
@@ -166,10 +184,20 @@ def do_bulk_action(actor: Actor, item_ids: Sequence[int], action: str, value: An
     if len(ids) > 5_000:
         raise ValidationError({"ids": "At most 5,000 items at a time."})
     qs = FeedbackItem.objects.filter(workspace=actor.workspace, pk__in=ids)
-    if action == "mark_junk":
-        count = qs.exclude(status=Status.JUNK).update(status=Status.JUNK)
-    elif action == "mark_not_junk":
-        count = qs.filter(status=Status.JUNK).update(status=Status.ANALYZED)
+    if action in ("mark_junk", "mark_not_junk"):
+        # Junk is not counted in the dashboards: the items' hours are counted again.
+        if action == "mark_junk":
+            moving = qs.exclude(status=Status.JUNK)
+            target = Status.JUNK
+        else:
+            moving = qs.filter(status=Status.JUNK)
+            target = Status.ANALYZED
+        changed = list(moving.values_list("pk", flat=True))
+        count = qs.filter(pk__in=changed).update(status=target)
+        if changed:
+            from voxloop.insights.services import do_update_rollups
+
+            do_update_rollups(actor.workspace.pk, changed)
     elif action == "reanalyze":
         count = qs.update(status=Status.RECEIVED, analysis_claimed_at=None, analysis_attempts=0)
         from voxloop.feedback.services.analyze import enqueue_analysis
@@ -181,15 +209,20 @@ def do_bulk_action(actor: Actor, item_ids: Sequence[int], action: str, value: An
         field = "sentiment" if action == "set_sentiment" else "kind"
         changing = list(qs.exclude(**{field: checked}).values_list("pk", flat=True))
         for pk in changing:
-            do_relabel(actor, pk, **{field: checked})
+            _relabel(actor, pk, **{field: checked})
         count = len(changing)
+        if changing:
+            _after_relabel(actor.workspace.pk, changing)
     else:  # add_topic
-        count = 0
+        added = []
         for item in qs.prefetch_related("topic_links"):
             current = [link.topic_id for link in item.topic_links.all()]
             if checked.pk not in current:
-                do_relabel(actor, item.pk, topic_ids=[*current, checked.pk])
-                count += 1
+                _relabel(actor, item.pk, topic_ids=[*current, checked.pk])
+                added.append(item.pk)
+        count = len(added)
+        if added:
+            _after_relabel(actor.workspace.pk, added)
     do_audit(
         actor,
         f"feedback.bulk.{action}",
