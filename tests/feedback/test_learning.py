@@ -262,6 +262,45 @@ def test_the_refit_is_deferred_to_the_worker_on_the_database_backend(
     assert row.trained_on["sentiment"] == 4
 
 
+def test_a_reanalysis_whose_worker_died_resumes_after_its_last_saved_item(world):
+    from voxloop.feedback.services.learning import (
+        MAX_REANALYSIS_REQUEUES,
+        REANALYSIS_STALLED,
+        do_resume_stalled_reanalyses,
+    )
+
+    ws = world.acme
+    first, second = _analyze(ws, "The courier was rude to me", "The parcel came a week late")
+    now = timezone.now()
+    job = ReanalysisJob.objects.create(
+        workspace=ws,
+        state=ReanalysisJob.State.RUNNING,
+        total=2,
+        done=1,
+        last_item_id=first.pk,
+        heartbeat_at=now - REANALYSIS_STALLED + timedelta(minutes=1),
+    )
+    assert do_resume_stalled_reanalyses(now) == []  # still beating: leave it alone
+    later = now + timedelta(minutes=2)
+    # the immediate test backend runs the queued job straight away, from its saved progress
+    assert do_resume_stalled_reanalyses(later) == [job.pk]
+    job.refresh_from_db()
+    assert (job.state, job.done, job.last_item_id) == ("done", 2, second.pk)
+    assert job.requeues == 1 and not job.error
+    # a job that finished is never touched
+    assert do_resume_stalled_reanalyses(later + REANALYSIS_STALLED) == []
+    # a job that keeps killing its worker gives up with a message
+    stuck = ReanalysisJob.objects.create(
+        workspace=world.globex,
+        state=ReanalysisJob.State.RUNNING,
+        requeues=MAX_REANALYSIS_REQUEUES,
+        heartbeat_at=now - REANALYSIS_STALLED * 2,
+    )
+    assert do_resume_stalled_reanalyses(now) == []
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "stopped 4 times" in stuck.error
+
+
 class _Ordered(list):
     def order_by(self, *fields):
         return self

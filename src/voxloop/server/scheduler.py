@@ -34,6 +34,12 @@ def _requeue_stale_imports() -> None:
     do_requeue_stale_imports()
 
 
+def _resume_stalled_reanalyses() -> None:
+    from voxloop.feedback.services.learning import do_resume_stalled_reanalyses
+
+    do_resume_stalled_reanalyses()
+
+
 def _detect_alerts() -> None:
     from voxloop.insights.services import do_detect
 
@@ -51,6 +57,7 @@ SCHEDULE: dict[str, tuple[float, Callable[[], None]]] = {
     "claim_pending_analysis": (1.0, _claim_pending),
     "release_stale_claims": (60.0, _release_stale),
     "requeue_stale_imports": (60.0, _requeue_stale_imports),  # also at worker start
+    "resume_stalled_reanalyses": (60.0, _resume_stalled_reanalyses),
     "detect_alerts": (60.0, _detect_alerts),
     "deliver_notifications": (5.0, deliver_notifications),
     "discover_themes": (300.0, _discover_themes),  # queues workspaces due (every 6 h each)

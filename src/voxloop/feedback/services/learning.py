@@ -17,7 +17,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,8 @@ log = logging.getLogger(__name__)
 REFIT_DEBOUNCE = timedelta(seconds=30)
 REANALYSIS_DELAY = timedelta(minutes=1)  # edits made meanwhile join the waiting job
 REANALYSIS_STALE = timedelta(minutes=15)  # a job still waiting after this is queued again
+REANALYSIS_STALLED = timedelta(minutes=15)  # a running job silent this long lost its worker
+MAX_REANALYSIS_REQUEUES = 3
 MIN_CORRECTIONS = 3  # per field, before a field gets its own model
 MAX_CORRECTIONS = 20_000  # newest first
 KEEP_MODELS = 20  # older model rows are deleted
@@ -305,24 +307,24 @@ def request_reanalysis(
     if job is None:
         job = ReanalysisJob.objects.create(workspace_id=workspace_id, reason=reason[:200])
     job_id = job.pk
-
-    def enqueue() -> None:
-        from voxloop.feedback.tasks import reanalyze_workspace
-
-        try:
-            task = reanalyze_workspace
-            if delay and getattr(task.get_backend(), "supports_defer", False):
-                task = task.using(run_after=timezone.now() + delay)
-            task.enqueue(job_id)
-        except Exception as exc:
-            log.exception("could not queue re-analysis job %s", job_id)
-            ReanalysisJob.objects.filter(pk=job_id, state=ReanalysisJob.State.PENDING).update(
-                state=ReanalysisJob.State.FAILED,
-                error=f"could not queue the job: {type(exc).__name__}: {exc}"[:2000],
-            )
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: _enqueue_job(job_id, delay=delay))
     return job
+
+
+def _enqueue_job(job_id: int, *, delay: timedelta) -> None:
+    from voxloop.feedback.tasks import reanalyze_workspace
+
+    try:
+        task = reanalyze_workspace
+        if delay and getattr(task.get_backend(), "supports_defer", False):
+            task = task.using(run_after=timezone.now() + delay)
+        task.enqueue(job_id)
+    except Exception as exc:
+        log.exception("could not queue re-analysis job %s", job_id)
+        ReanalysisJob.objects.filter(pk=job_id, state=ReanalysisJob.State.PENDING).update(
+            state=ReanalysisJob.State.FAILED,
+            error=f"could not queue the job: {type(exc).__name__}: {exc}"[:2000],
+        )
 
 
 def _manual_fields(item_ids: Sequence[int]) -> dict[int, set[str]]:
@@ -359,8 +361,9 @@ def do_reanalyze_workspace(workspace_id: int, job_id: int | None = None) -> Rean
     newest = todo.order_by("-pk").values_list("pk", flat=True).first() or 0
     todo = todo.filter(pk__lte=newest)
     job.started_at = job.started_at or timezone.now()
+    job.heartbeat_at = timezone.now()
     job.total = todo.count() if not job.last_item_id else job.total
-    job.save(update_fields=["started_at", "total"])
+    job.save(update_fields=["started_at", "heartbeat_at", "total"])
     taxonomy = build_taxonomy(workspace_id)
     model = load_workspace_model(workspace_id)
     size = settings.ANALYSIS_BATCH_SIZE
@@ -377,7 +380,8 @@ def do_reanalyze_workspace(workspace_id: int, job_id: int | None = None) -> Rean
                 )
                 job.done += len(batch)
                 job.last_item_id = batch[-1].pk
-                job.save(update_fields=["done", "last_item_id"])
+                job.heartbeat_at = timezone.now()
+                job.save(update_fields=["done", "last_item_id", "heartbeat_at"])
     except Exception as exc:
         job.state = ReanalysisJob.State.FAILED
         job.error = f"{type(exc).__name__}: {exc}"[:2000]
@@ -387,6 +391,48 @@ def do_reanalyze_workspace(workspace_id: int, job_id: int | None = None) -> Rean
     job.finished_at = timezone.now()
     job.save(update_fields=["state", "finished_at"])
     return job
+
+
+def do_resume_stalled_reanalyses(now: datetime | None = None) -> list[int]:
+    """Queue again running re-analyses whose worker stopped (the scheduler's sweep).
+
+    A running job saves its progress after every batch; one silent for REANALYSIS_STALLED
+    lost its worker and resumes after its last saved item. A job that lost its worker
+    MAX_REANALYSIS_REQUEUES times fails with a message instead of looping. Returns the ids
+    of the jobs queued again.
+    """
+    now = now or timezone.now()
+    resumed: list[int] = []
+    stalled = ReanalysisJob.objects.filter(
+        state=ReanalysisJob.State.RUNNING, heartbeat_at__lt=now - REANALYSIS_STALLED
+    ) | ReanalysisJob.objects.filter(
+        state=ReanalysisJob.State.RUNNING,
+        heartbeat_at__isnull=True,
+        created_at__lt=now - REANALYSIS_STALLED,
+    )
+    for job in stalled.only("id", "heartbeat_at", "requeues"):
+        # Conditional on the heartbeat we judged: a worker that saved progress meanwhile,
+        # or another worker's sweep that got here first, makes this update match nothing.
+        unchanged = ReanalysisJob.objects.filter(
+            pk=job.pk, state=ReanalysisJob.State.RUNNING, heartbeat_at=job.heartbeat_at
+        )
+        if job.requeues >= MAX_REANALYSIS_REQUEUES:
+            if unchanged.update(
+                state=ReanalysisJob.State.FAILED,
+                finished_at=now,
+                error=f"The worker stopped {job.requeues + 1} times during this re-analysis; "
+                "it was not tried again.",
+            ):
+                log.error("re-analysis job %s lost its worker too often; failed", job.pk)
+            continue
+        if not unchanged.update(
+            state=ReanalysisJob.State.PENDING, requeues=job.requeues + 1, heartbeat_at=now
+        ):
+            continue
+        log.warning("re-analysis job %s lost its worker; resuming", job.pk)
+        resumed.append(job.pk)
+        _enqueue_job(job.pk, delay=timedelta(0))
+    return resumed
 
 
 def latest_reanalysis(workspace_id: int) -> ReanalysisJob | None:
