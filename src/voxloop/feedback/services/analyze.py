@@ -60,6 +60,11 @@ def enqueue_analysis(workspace_id: int, item_ids: Sequence[int]) -> None:
     _enqueue(workspace_id, _claim_ids(workspace_id, item_ids))
 
 
+def enqueue_claimed(workspace_id: int, item_ids: Sequence[int]) -> None:
+    """Queue analysis jobs for items stored already claimed (ingest, after commit)."""
+    _enqueue(workspace_id, list(item_ids))
+
+
 def do_claim_pending(limit: int = 2_000) -> int:
     """The worker's poll: claim items waiting for analysis, oldest first, and queue jobs."""
     rows = list(

@@ -164,10 +164,19 @@ def _identity(p: _Pending) -> tuple[str, str] | None:
 
 
 def _row(
-    workspace: Workspace, p: _Pending, customer_id: int | None, key_id: int | None, now: Any
+    workspace: Workspace,
+    p: _Pending,
+    customer_id: int | None,
+    key_id: int | None,
+    now: Any,
+    *,
+    claim: bool = False,
 ) -> dict[str, Any]:
+    """The new row; ``claim`` stores it already claimed for the analysis job queued next."""
     d = p.data
     return {
+        "analysis_claimed_at": now if claim else None,
+        "analysis_attempts": 1 if claim else 0,
         "workspace_id": workspace.pk,
         "channel_id": p.channel.pk,
         "customer_id": customer_id,
@@ -228,7 +237,7 @@ def _store(
     workspace = actor.workspace
     try:
         with write_lock(), transaction.atomic():
-            results, created_ids = _store_bulk(actor, pending)
+            results, created_ids = _store_bulk(actor, pending, claim=enqueue)
             if audit and created_ids:
                 do_audit(
                     actor,
@@ -244,15 +253,19 @@ def _store(
         # Another request stored one of these ids between our check and our insert:
         # fall back to one savepoint per item so the rest of the batch is still kept.
         with write_lock(), transaction.atomic():
-            results, created_ids = _store_one_by_one(actor, pending)
+            results, created_ids = _store_one_by_one(actor, pending, claim=enqueue)
     if enqueue and created_ids:
-        from voxloop.feedback.services.analyze import enqueue_analysis
+        # Stored already claimed: queue the jobs straight away. If queueing fails, the claim
+        # expires and the worker's poll takes the items like any others.
+        from voxloop.feedback.services.analyze import enqueue_claimed
 
-        transaction.on_commit(lambda: enqueue_analysis(workspace.pk, created_ids))
+        transaction.on_commit(lambda: enqueue_claimed(workspace.pk, created_ids))
     return results
 
 
-def _store_bulk(actor: Actor, pending: list[_Pending]) -> tuple[list[IngestResult], list[int]]:
+def _store_bulk(
+    actor: Actor, pending: list[_Pending], *, claim: bool
+) -> tuple[list[IngestResult], list[int]]:
     workspace = actor.workspace
     existing = _existing_ids(workspace, pending)
     results: list[IngestResult] = []
@@ -275,7 +288,9 @@ def _store_bulk(actor: Actor, pending: list[_Pending]) -> tuple[list[IngestResul
     )
     now = timezone.now()
     key_id = actor.key.pk if actor.key is not None else None
-    ids = insert_items([_row(workspace, p, customers.get(p.index), key_id, now) for p in to_create])
+    ids = insert_items(
+        [_row(workspace, p, customers.get(p.index), key_id, now, claim=claim) for p in to_create]
+    )
     ids_by_index = {}
     for p, pk in zip(to_create, ids, strict=True):
         ids_by_index[p.index] = pk
@@ -286,7 +301,7 @@ def _store_bulk(actor: Actor, pending: list[_Pending]) -> tuple[list[IngestResul
 
 
 def _store_one_by_one(
-    actor: Actor, pending: list[_Pending]
+    actor: Actor, pending: list[_Pending], *, claim: bool
 ) -> tuple[list[IngestResult], list[int]]:
     workspace = actor.workspace
     customers = do_upsert_customers_for_ingest(
@@ -300,7 +315,16 @@ def _store_one_by_one(
         try:
             with transaction.atomic():
                 (pk,) = insert_items(
-                    [_row(workspace, p, customers.get(p.index), key_id, timezone.now())]
+                    [
+                        _row(
+                            workspace,
+                            p,
+                            customers.get(p.index),
+                            key_id,
+                            timezone.now(),
+                            claim=claim,
+                        )
+                    ]
                 )
             results.append(IngestResult(p.index, pk, "created"))
             created.append(pk)
