@@ -270,7 +270,8 @@ class Generator:
         """Ratings follow the text's mood; mixed feedback lands in the middle."""
         rng = self.rng
         mood = "mixed" if item.mixed else item.mood
-        late_spike = item.story == "late" and self.calendar.day(item.occurred_at) >= 80
+        # In the last week, late-delivery customers rate 0-5: NPS drops week over week.
+        late_spike = item.story == "late" and self.calendar.day(item.occurred_at) >= stories.DAYS - 7
         if item.channel == "nps-survey":
             nps = {
                 "pos": {10: 0.45, 9: 0.35, 8: 0.15, 7: 0.05},

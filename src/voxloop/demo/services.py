@@ -194,7 +194,10 @@ def do_finish_demo_insights(workspace: Workspace) -> int:
     from voxloop.insights.models import Alert, AlertState
     from voxloop.insights.services import do_detect, do_rebuild_rollups
 
+    from voxloop.feedback.services.themes import run_discovery
+
     do_rebuild_rollups(workspace.pk)
+    run_discovery(workspace.pk)  # suggested themes (the packaging story) and their alert
     do_detect(workspace.pk)
     return Alert.objects.filter(workspace=workspace, state=AlertState.OPEN).count()
 

@@ -6,7 +6,8 @@ Days are numbered 0..89 in the company's time zone; day 89 is today (up to now).
    to Weibo and support email, and surge in the last SURGE_HOURS hours (counted back from
    the moment the demo is made, so the alert centre shows the surge at any time of day);
    they drag NPS down.
-2. The new packaging leaks: a theme outside the taxonomy, only in the last 14 days.
+2. The new packaging leaks: a theme outside the taxonomy, only in the last 14 days and
+   growing fast (more than twice as much in the last week as in the week before).
 3. The payment flow was fixed on day FIX_DAY (about a month ago, app 4.8.0): payment
    complaints fall afterwards and praise of the new checkout appears.
 """
@@ -72,7 +73,9 @@ def late_extra(day: int, hours_ago: float = math.inf) -> float:
 def packaging_extra(day: int) -> float:
     if day < PACKAGING_START:
         return 0.0
-    return 0.06 + 0.012 * (day - PACKAGING_START)
+    # Grows ~15 % a day, so the last week has well over twice the week before: the
+    # "emerging theme" rule sees it growing, not only present.
+    return 0.04 * 1.15 ** (day - PACKAGING_START)
 
 
 def late_channels(day: int) -> dict[str, float]:
