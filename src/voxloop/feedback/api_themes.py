@@ -18,7 +18,11 @@ MAX_THEMES = 200
 
 class ThemeOut(Schema):
     id: int
-    label: str
+    label: str  # from the key phrases, always present
+    name_zh: str  # written by the LLM when LLM mode is on, else empty
+    name_en: str
+    summary: str
+    label_source: str  # "keyphrases" or "llm"
     keyphrases: list[str]
     status: str
     size: int
@@ -49,6 +53,10 @@ def list_themes(
         ThemeOut(
             id=s.pk,
             label=s.label,
+            name_zh=s.name_zh,
+            name_en=s.name_en,
+            summary=s.summary,
+            label_source=s.label_source,
             keyphrases=[str(k) for k in s.keyphrases],
             status=s.status,
             size=s.size,

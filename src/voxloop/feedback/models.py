@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from voxloop.accounts.models import Workspace
@@ -311,10 +312,21 @@ class ThemeSuggestion(models.Model):
         DISMISSED = "dismissed", _("Dismissed")
         EXPIRED = "expired", _("No longer found")  # reopened when a later run finds it again
 
+    class LabelSource(models.TextChoices):
+        KEYPHRASES = "keyphrases", _("Key phrases")
+        LLM = "llm", _("LLM")
+
     workspace = models.ForeignKey(
         Workspace, on_delete=models.CASCADE, related_name="theme_suggestions"
     )
-    label = models.CharField(max_length=200)
+    label = models.CharField(max_length=200)  # from the keyphrases, always kept as the fallback
+    # Written by the LLM (VOXLOOP_LLM_URL) when label_source is "llm", else empty.
+    name_zh = models.CharField(max_length=120, blank=True)
+    name_en = models.CharField(max_length=120, blank=True)
+    summary = models.TextField(blank=True)
+    label_source = models.CharField(
+        max_length=12, choices=LabelSource.choices, default=LabelSource.KEYPHRASES
+    )
     keyphrases = models.JSONField(default=list, blank=True)  # most distinctive first
     size = models.PositiveIntegerField(default=0)  # items in the theme at the last discovery
     growth = models.FloatField(null=True, blank=True)  # recent share / earlier share - 1
@@ -351,6 +363,15 @@ class ThemeSuggestion(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def display_label(self) -> str:
+        """The LLM-written name in the active language, else the keyphrase label."""
+        if self.label_source != self.LabelSource.LLM:
+            return self.label
+        chinese = (get_language() or "").lower().startswith("zh")
+        first, second = (self.name_zh, self.name_en) if chinese else (self.name_en, self.name_zh)
+        return first or second or self.label
 
 
 class ThemeMember(models.Model):

@@ -140,6 +140,7 @@ def do_analyze_items(
             taxonomy=taxonomy,
             model=model,
             languages=[_given_language(i) for i in items],
+            quality=settings.ANALYSIS_QUALITY,
         )
         for result in results:  # duplicates are linked against the whole workspace below
             result.duplicate_of = result.similarity = None

@@ -373,7 +373,9 @@ def do_reanalyze_workspace(workspace_id: int, job_id: int | None = None) -> Rean
             if not batch:
                 break
             results = [pipeline._safe_prepare(i.text) for i in batch]
-            pipeline.understand(results, taxonomy=taxonomy, model=model)
+            pipeline.understand(
+                results, taxonomy=taxonomy, model=model, quality=settings.ANALYSIS_QUALITY
+            )
             with transaction.atomic():
                 save_understanding(
                     workspace_id, batch, results, _manual_fields([i.pk for i in batch])

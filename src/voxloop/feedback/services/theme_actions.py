@@ -72,7 +72,10 @@ def default_keywords(suggestion: ThemeSuggestion) -> list[str]:
 
 
 def suggested_names(suggestion: ThemeSuggestion) -> tuple[str, str]:
-    """(Chinese, English) names from the top keyphrases in each language, else the label."""
+    """(Chinese, English) names: the LLM's, else the top keyphrase in each language, else the label."""
+    llm_named = suggestion.label_source == ThemeSuggestion.LabelSource.LLM
+    if llm_named and suggestion.name_zh and suggestion.name_en:
+        return suggestion.name_zh[:120], suggestion.name_en[:120]
     phrases = [str(p) for p in suggestion.keyphrases if _specific(str(p))]
     zh = next((p for p in phrases if not p.isascii()), "")
     en = next((p for p in phrases if p.isascii()), "")

@@ -7,6 +7,10 @@ it (size, growth, examples, members), a match of one people already accepted, me
 dismissed is not offered again, anything else becomes a new open suggestion. Open suggestions
 no run finds any more are marked expired (and reopened if their theme comes back).
 
+With LLM mode on (``VOXLOOP_LLM_URL``) each new or changed theme also gets a Chinese and an
+English name and a short summary from the LLM, asked before the write lock is taken; a theme
+the LLM does not name in time keeps its keyphrase label, and discovery goes on regardless.
+
 Runs are due every six hours per workspace (an indexed ``due_at`` column the worker's
 scheduler polls) or when a person asks for one; the job itself never raises.
 """
@@ -21,6 +25,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -29,6 +34,7 @@ from threadpoolctl import threadpool_limits
 from voxloop.accounts.actors import Actor
 from voxloop.accounts.models import Workspace
 from voxloop.accounts.services import do_audit
+from voxloop.analysis import llm
 from voxloop.feedback.models import (
     FeedbackItem,
     FeedbackTopic,
@@ -60,6 +66,8 @@ REPRESENTATIVES = 5
 WEEK = timedelta(days=7)
 DISCOVER_EVERY = timedelta(hours=6)
 STALE_AFTER = timedelta(hours=1)  # a requested run not finished by then may be requested again
+LLM_CONCURRENCY = 2  # LLM requests at once: a local Ollama serves one or a few at a time
+LLM_BUDGET = 3  # request timeouts (VOXLOOP_LLM_TIMEOUT) one run may spend naming its themes
 DECIDED = (
     ThemeSuggestion.State.ACCEPTED,
     ThemeSuggestion.State.MERGED,
@@ -75,6 +83,7 @@ class DiscoveryResult:
     updated: int = 0  # open (or expired, now reopened) suggestions refreshed
     skipped: int = 0  # themes people already decided on, or split parts of one theme
     expired: int = 0  # open suggestions no longer found
+    named: int = 0  # themes the LLM named in this run
     seconds: float = 0.0
 
 
@@ -164,10 +173,107 @@ def do_discover_themes(
                 userdict=_userdict(workspace_id),
             )
     result.themes = len(themes)
+    names = _llm_names(workspace_id, themes, rows)
+    result.named = len(names)
     with transaction.atomic():
-        _store(workspace_id, themes, rows, now, result)
+        _store(workspace_id, themes, rows, now, result, names)
     result.seconds = round(time.perf_counter() - started, 3)
     return result
+
+
+def llm_config() -> llm.LlmConfig | None:
+    """The LLM endpoint of VOXLOOP_LLM_*, or None when LLM mode is off."""
+    url = getattr(settings, "LLM_URL", "")
+    if not url:
+        return None
+    try:
+        return llm.LlmConfig(
+            base_url=url,
+            model=settings.LLM_MODEL,
+            api_key=settings.LLM_API_KEY,
+            timeout=float(settings.LLM_TIMEOUT),
+        )
+    except ValueError:
+        log.exception("LLM mode is configured wrongly; themes keep their keyphrase labels")
+        return None
+
+
+def _llm_names(
+    workspace_id: int, themes: list[Theme], rows: list[_Row]
+) -> dict[int, llm.ThemeLabel]:
+    """LLM names of the themes that need one, by theme index; {} when LLM mode is off.
+
+    Asked outside the transaction, so a slow endpoint never holds the workspace lock. Themes
+    matching a decided suggestion are skipped anyway, and an open suggestion keeps its names
+    while its keyphrase label stays the same, so a rerun asks only about what changed.
+    """
+    config = llm_config()
+    if config is None or not themes:
+        return {}
+    known = list(
+        ThemeSuggestion.objects.filter(workspace_id=workspace_id)
+        .order_by("-id")
+        .values_list("pk", "status", "centroid", "label", "label_source")[:MAX_COMPARED]
+    )
+    named = {
+        pk: label
+        for pk, _s, _c, label, source in known
+        if source == ThemeSuggestion.LabelSource.LLM
+    }
+    matches = _match(
+        [np.asarray(t.centroid, dtype=np.float32) for t in themes],
+        [(pk, status, centroid_array(raw)) for pk, status, raw, _l, _s in known],
+    )
+    todo = []
+    for i, (theme, (action, pk)) in enumerate(zip(themes, matches, strict=True)):
+        renamed = action == "update" and pk is not None and named.get(pk) != theme.label[:200]
+        if action == "create" or renamed:
+            todo.append(i)
+    if not todo:
+        return {}
+    asks = [
+        llm.ThemeRequest(
+            keyphrases=tuple(themes[i].keyphrases),
+            examples=tuple(rows[m].text for m in themes[i].representatives[:REPRESENTATIVES]),
+        )
+        for i in todo
+    ]
+    language = "zh" if str(settings.LANGUAGE_CODE).lower().startswith("zh") else "en"
+    started = time.perf_counter()
+    try:
+        answers = llm.label_themes(
+            config, asks, language, concurrency=LLM_CONCURRENCY, budget=LLM_BUDGET * config.timeout
+        )
+    except Exception:  # label_themes never raises; this only guards discovery against a bug
+        log.exception("LLM theme naming failed for workspace %s", workspace_id)
+        return {}
+    names = {i: a for i, a in zip(todo, answers, strict=True) if a is not None}
+    if len(names) < len(todo):
+        log.warning(
+            "workspace %s: the LLM named %s of %s themes in %.1f s; the others keep their "
+            "keyphrase labels",
+            workspace_id,
+            len(names),
+            len(todo),
+            time.perf_counter() - started,
+        )
+    return names
+
+
+def _name_fields(name: llm.ThemeLabel | None) -> dict[str, Any]:
+    if name is None:
+        return {
+            "name_zh": "",
+            "name_en": "",
+            "summary": "",
+            "label_source": ThemeSuggestion.LabelSource.KEYPHRASES,
+        }
+    return {
+        "name_zh": name.label_zh[:120],
+        "name_en": name.label_en[:120],
+        "summary": name.summary,
+        "label_source": ThemeSuggestion.LabelSource.LLM,
+    }
 
 
 def _match(
@@ -231,6 +337,7 @@ def _store(
     rows: list[_Row],
     now: datetime,
     result: DiscoveryResult,
+    names: dict[int, llm.ThemeLabel],
 ) -> None:
     Workspace.objects.select_for_update().get(pk=workspace_id)  # one run writes at a time
     known = [
@@ -241,7 +348,7 @@ def _store(
     ]
     vectors = [np.asarray(t.centroid, dtype=np.float32) for t in themes]
     seen: set[int] = set()
-    for theme, (action, pk) in zip(themes, _match(vectors, known), strict=True):
+    for index, (theme, (action, pk)) in enumerate(zip(themes, _match(vectors, known), strict=True)):
         if action == "skip":
             result.skipped += 1
             continue
@@ -254,12 +361,19 @@ def _store(
                 continue
             fields["first_seen"] = min(suggestion.first_seen, fields["first_seen"])
             fields["status"] = ThemeSuggestion.State.OPEN
+            keeps_name = (
+                suggestion.label_source == ThemeSuggestion.LabelSource.LLM
+                and suggestion.label == fields["label"]
+            )
+            if index in names or not keeps_name:
+                fields.update(_name_fields(names.get(index)))
             for name, value in fields.items():
                 setattr(suggestion, name, value)
             suggestion.save(update_fields=list(fields))
             ThemeMember.objects.filter(suggestion=suggestion).delete()
             result.updated += 1
         else:
+            fields.update(_name_fields(names.get(index)))
             suggestion = ThemeSuggestion.objects.create(
                 workspace_id=workspace_id, created_at=now, **fields
             )
