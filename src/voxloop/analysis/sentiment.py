@@ -30,7 +30,7 @@ import io
 import json
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -508,21 +508,48 @@ def training_rows(data_dir: Path) -> list[tuple[str, str, str]]:
     return rows
 
 
-def build(data_dir: Path, out: Path = HEAD_FILE) -> SentimentModel:
-    """Train the shipped head and combiner from :func:`training_rows`; writes ``out``."""
+def build(
+    data_dir: Path,
+    out: Path = HEAD_FILE,
+    *,
+    embedder: Callable[[Sequence[str]], np.ndarray] | None = None,
+    version: str = "default",
+    strengths: Sequence[float] = (0.5,),
+) -> SentimentModel:
+    """Train the shipped head and combiner from :func:`training_rows`; writes ``out``.
+
+    ``embedder`` (default: :func:`voxloop.analysis.embed.embed`) and ``version`` let quality
+    mode train its head for another encoder with the same rows and recipe. With more than one
+    of ``strengths`` (the head's inverse L2 strength C), the one with the best 5-fold
+    cross-validated accuracy on these training rows is used (ties: the strongest penalty).
+    """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import cross_val_predict
+    from sklearn.model_selection import cross_val_predict, cross_val_score
 
     from voxloop.analysis.embed import embed
 
     rows = training_rows(data_dir)
     polar = [r for r in rows if r[1] != "neutral"]
-    vectors = embed([r[0] for r in polar])
+    vectors = (embedder or embed)([r[0] for r in polar])
     y = np.array([1 if r[1] == "positive" else 0 for r in polar])
-    head = LogisticRegression(C=0.5, max_iter=3000, class_weight="balanced").fit(vectors, y)
+    c = strengths[0]
+    if len(strengths) > 1:
+        cv_accuracy = {
+            s: float(
+                cross_val_score(
+                    LogisticRegression(C=s, max_iter=3000, class_weight="balanced"),
+                    vectors,
+                    y,
+                    cv=5,
+                ).mean()
+            )
+            for s in sorted(strengths)
+        }
+        c = max(cv_accuracy, key=lambda s: (round(cv_accuracy[s], 4), -s))
+    head = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(vectors, y)
     # The combiner sees out-of-fold head scores, so it does not learn to trust an overfit head.
     h = cross_val_predict(
-        LogisticRegression(C=0.5, max_iter=3000, class_weight="balanced"),
+        LogisticRegression(C=c, max_iter=3000, class_weight="balanced"),
         vectors,
         y,
         cv=5,
@@ -543,7 +570,7 @@ def build(data_dir: Path, out: Path = HEAD_FILE) -> SentimentModel:
         coef=head.coef_[0].astype(np.float32),
         intercept=float(head.intercept_[0]),
         combiner=combiner,
-        version="default",
+        version=version,
         trained_on=len(polar),
     )
     out.write_bytes(model.to_bytes())

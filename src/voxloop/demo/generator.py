@@ -271,7 +271,9 @@ class Generator:
         rng = self.rng
         mood = "mixed" if item.mixed else item.mood
         # In the last week, late-delivery customers rate 0-5: NPS drops week over week.
-        late_spike = item.story == "late" and self.calendar.day(item.occurred_at) >= stories.DAYS - 7
+        late_spike = (
+            item.story == "late" and self.calendar.day(item.occurred_at) >= stories.DAYS - 7
+        )
         if item.channel == "nps-survey":
             nps = {
                 "pos": {10: 0.45, 9: 0.35, 8: 0.15, 7: 0.05},

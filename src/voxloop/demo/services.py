@@ -191,10 +191,9 @@ def do_analyze_demo(
 def do_finish_demo_insights(workspace: Workspace) -> int:
     """Rollups over all the analysed demo feedback, then one detection run, so the dashboard
     and the alert centre tell the built-in stories from the start. Returns open alerts."""
+    from voxloop.feedback.services.themes import run_discovery
     from voxloop.insights.models import Alert, AlertState
     from voxloop.insights.services import do_detect, do_rebuild_rollups
-
-    from voxloop.feedback.services.themes import run_discovery
 
     do_rebuild_rollups(workspace.pk)
     run_discovery(workspace.pk)  # suggested themes (the packaging story) and their alert
