@@ -567,3 +567,54 @@ def test_discover_themes_command(world):
         call_command("discover_themes", "--workspace", "nope")
     with pytest.raises(CommandError, match="--days"):
         call_command("discover_themes", "--days", "0")
+
+
+def test_new_uncovered_feedback_joins_its_open_theme_between_runs(world):
+    from voxloop.analysis.embed import embed
+    from voxloop.feedback.models import FeedbackItem
+    from voxloop.feedback.services.analyze import do_analyze_items
+    from voxloop.feedback.services.themes import centroid_bytes
+
+    texts = [
+        "App 一打开就闪退",
+        "The app crashes every time I open it",
+        "应用闪退，打不开",
+        "Update broke the app, it crashes on launch",
+    ]
+    vectors = embed(texts)
+    centroid = vectors.mean(axis=0)
+    centroid /= np.linalg.norm(centroid)
+
+    def theme(ws, status="open"):
+        s = _suggestion(ws)
+        ThemeSuggestion.objects.filter(pk=s.pk).update(
+            centroid=centroid_bytes(centroid),
+            cohesion=float((vectors @ centroid).mean()),
+            status=status,
+        )
+        s.refresh_from_db()
+        return s
+
+    crashes = theme(world.acme)
+    other_ws = theme(world.globex)
+    email = Channel.objects.get(workspace=world.acme, slug="email")
+    new = factories.item(world.acme, "打开app就闪退了", channel=email)
+    unrelated = factories.item(world.acme, "The courier was very polite and early")
+    before = (crashes.size, crashes.recent_count)
+    assert do_analyze_items(world.acme.pk, [new.pk, unrelated.pk]) == 2
+    crashes.refresh_from_db()
+    assert (crashes.size, crashes.recent_count) == (before[0] + 1, before[1] + 1)
+    assert email.pk in crashes.channels  # spread to a second channel raises severity
+    members = set(ThemeMember.objects.filter(suggestion=crashes).values_list("item", flat=True))
+    assert new.pk in members and unrelated.pk not in members
+    # analysed again (bulk "re-analyse"): counted once
+    FeedbackItem.objects.filter(pk=new.pk).update(status="received", analysis_claimed_at=None)
+    do_analyze_items(world.acme.pk, [new.pk])
+    crashes.refresh_from_db()
+    assert crashes.size == before[0] + 1
+    # another workspace's theme and a dismissed one take nothing
+    gone = theme(world.acme, status="dismissed")
+    late = factories.item(world.acme, "The app crashes when I pay")
+    do_analyze_items(world.acme.pk, [late.pk])
+    assert ThemeSuggestion.objects.get(pk=other_ws.pk).size == other_ws.size
+    assert ThemeSuggestion.objects.get(pk=gone.pk).size == gone.size

@@ -257,6 +257,8 @@ def understand(
     else:
         vectors = embeddings
     vec = vectors[row]
+    for r, v in zip(todo, vec, strict=True):
+        r.embedding = v
     texts = [r.redacted for r in todo]
     langs = [r.language for r in todo]
     m = model or WorkspaceModel()

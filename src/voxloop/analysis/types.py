@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 SentimentLabel = Literal["positive", "neutral", "negative"]
 Kind = Literal["complaint", "suggestion", "praise", "question", "other"]
@@ -69,6 +69,9 @@ class Analysis:
     urgency: list[str] = field(default_factory=list)
     keyphrases: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # The unit sentence embedding (numpy float32) the steps used, for callers that match the
+    # item against stored vectors (open theme suggestions); None when it was not computed.
+    embedding: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

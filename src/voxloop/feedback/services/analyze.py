@@ -151,6 +151,12 @@ def do_analyze_items(
         )
         raise
     _write_results(workspace_id, items, results, model.version if model else "default")
+    try:  # uncovered feedback joins the open theme suggestions it belongs to
+        from voxloop.feedback.services.themes import do_join_open_themes
+
+        do_join_open_themes(workspace_id, list(zip(items, results, strict=True)))
+    except Exception:
+        log.exception("could not count new feedback into open themes; the next run will")
     if after_analysis:
         from voxloop.insights.services import do_after_analysis
 

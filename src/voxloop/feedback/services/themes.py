@@ -48,6 +48,7 @@ from voxloop.feedback.models import (
 
 if TYPE_CHECKING:
     from voxloop.analysis.topics import Theme
+    from voxloop.analysis.types import Analysis
 
 log = logging.getLogger(__name__)
 
@@ -481,3 +482,110 @@ def run_discovery(workspace_id: int) -> DiscoveryResult | None:
     )
     log.info("workspace %s: theme discovery %s", workspace_id, result)
     return result
+
+
+# -- between runs: new feedback joins the open suggestions it belongs to ----------------------
+
+JOIN_MIN_SIMILARITY = 0.5  # never join below this cosine, whatever the theme's cohesion
+JOIN_MARGIN = 0.05  # an item joins when it is as close as the theme's members are on average
+MAX_JOINED_THEMES = 200  # open suggestions compared, most recent items first
+
+
+def do_join_open_themes(
+    workspace_id: int,
+    pairs: list[tuple[FeedbackItem, Analysis]],
+    now: datetime | None = None,
+) -> int:
+    """Count freshly analysed, uncovered feedback into the open suggestions it is close to.
+
+    Discovery runs every six hours; in between, each analysed batch adds its uncovered items
+    (no topic with confidence ≥ COVERED_CONFIDENCE, not junk, not a duplicate) to the open
+    suggestion whose centroid is nearest, if the item is about as close to it as the theme's
+    own members are. Size, the last 7 days' count, last_seen, channels and members move at
+    once, so the "emerging theme" rule sees a theme grow within minutes. The next run
+    recounts everything from scratch. Returns how many items joined a theme.
+    """
+    now = now or timezone.now()
+    rows = []
+    for item, result in pairs:
+        vector = result.embedding
+        if (
+            vector is None
+            or result.junk.is_junk
+            or result.duplicate_of is not None
+            or any(t.confidence >= COVERED_CONFIDENCE for t in result.topics)
+            or not np.any(vector)
+        ):
+            continue
+        rows.append((item, np.asarray(vector, dtype=np.float32)))
+    if not rows:
+        return 0
+    known = list(
+        ThemeSuggestion.objects.filter(workspace_id=workspace_id, status=ThemeSuggestion.State.OPEN)
+        .order_by("-recent_count", "-id")
+        .values_list("pk", "centroid", "cohesion")[:MAX_JOINED_THEMES]
+    )
+    if not known:
+        return 0
+    centroids = np.stack([centroid_array(raw) for _pk, raw, _c in known])
+    if centroids.shape[1] != rows[0][1].shape[0]:
+        return 0  # stored with another encoder: the next run replaces them
+    sims = np.stack([v for _i, v in rows]) @ centroids.T
+    best = np.argmax(sims, axis=1)
+    joining: dict[int, list[FeedbackItem]] = {}
+    for n, ((item, _vector), j) in enumerate(zip(rows, best, strict=True)):
+        pk, _raw, cohesion = known[int(j)]
+        if sims[n, j] >= max(JOIN_MIN_SIMILARITY, float(cohesion) - JOIN_MARGIN):
+            joining.setdefault(pk, []).append(item)
+    joined = 0
+    with transaction.atomic():
+        for pk, items in joining.items():
+            joined += _join(pk, items, now)
+    return joined
+
+
+def _join(suggestion_id: int, items: list[FeedbackItem], now: datetime) -> int:
+    suggestion = (
+        ThemeSuggestion.objects.select_for_update()
+        .filter(pk=suggestion_id, status=ThemeSuggestion.State.OPEN)
+        .defer("centroid")
+        .first()
+    )
+    if suggestion is None:  # decided on meanwhile
+        return 0
+    already = set(
+        ThemeMember.objects.filter(
+            suggestion_id=suggestion_id, item_id__in=[i.pk for i in items]
+        ).values_list("item_id", flat=True)
+    )
+    new = [i for i in items if i.pk not in already]  # an item analysed again counts once
+    if not new:
+        return 0
+    ThemeMember.objects.bulk_create(
+        [ThemeMember(suggestion_id=suggestion_id, item_id=i.pk) for i in new],
+        ignore_conflicts=True,
+    )
+    stamps = [i.occurred_at for i in new]
+    channels = list(suggestion.channels)
+    for item in new:
+        if item.channel_id not in channels:
+            channels.append(item.channel_id)
+    suggestion.size += len(new)
+    suggestion.recent_count += sum(1 for s in stamps if s >= now - WEEK)
+    suggestion.previous_count += sum(1 for s in stamps if now - 2 * WEEK <= s < now - WEEK)
+    suggestion.first_seen = min(suggestion.first_seen, *stamps)
+    suggestion.last_seen = max(suggestion.last_seen, *stamps)
+    suggestion.channels = channels
+    suggestion.updated_at = now
+    suggestion.save(
+        update_fields=[
+            "size",
+            "recent_count",
+            "previous_count",
+            "first_seen",
+            "last_seen",
+            "channels",
+            "updated_at",
+        ]
+    )
+    return len(new)

@@ -1,7 +1,8 @@
 """Emerging issues: suggested themes (feedback no topic covers) that are new or growing fast.
 
 Theme discovery (voxloop.feedback.services.themes) keeps each open suggestion's item counts
-for the last 7 days and the 7 days before, its first item and its channels. The
+for the last 7 days and the 7 days before, its first item and its channels; between runs,
+each analysed batch adds its uncovered items to the nearest open suggestion. The
 "emerging theme" preset raises one alert per suggestion when it is new (its first item lies
 within the rule's window, and it has at least the rule's minimum count) or when its last
 week is at least threshold % above the week before; spread across channels raises severity.
