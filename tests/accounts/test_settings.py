@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from tests.startup import start_django
 from voxloop.conf import ConfigError, env_bool, env_choice, env_int, env_url
 
 
@@ -26,28 +27,19 @@ def test_strict_helpers_name_the_variable():
     assert env_int("VOXLOOP_N", 7, "doc", env={"VOXLOOP_N": " "}) == 7
 
 
-def _start(tmp_path, **env):
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='voxloop.settings'; django.setup()"
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOXLOOP_")}
-    clean.update({"VOXLOOP_DATA_DIR": str(tmp_path), **env})
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True)
-
-
 def test_production_refuses_default_secret_and_debug(tmp_path):
-    res = _start(tmp_path, VOXLOOP_PRODUCTION="true")
+    res = start_django(tmp_path, VOXLOOP_PRODUCTION="true")
     assert res.returncode != 0 and "VOXLOOP_SECRET_KEY" in res.stderr
-    res = _start(
+    res = start_django(
         tmp_path, VOXLOOP_PRODUCTION="true", VOXLOOP_SECRET_KEY="x" * 40, VOXLOOP_DEBUG="true"
     )
     assert res.returncode != 0 and "VOXLOOP_DEBUG" in res.stderr
-    res = _start(tmp_path, VOXLOOP_PRODUCTION="true", VOXLOOP_SECRET_KEY="k" * 40)
+    res = start_django(tmp_path, VOXLOOP_PRODUCTION="true", VOXLOOP_SECRET_KEY="k" * 40)
     assert res.returncode == 0, res.stderr
 
 
 def test_bad_value_fails_at_start(tmp_path):
-    res = _start(tmp_path, VOXLOOP_TASK_BACKEND="carrier-pigeon")
+    res = start_django(tmp_path, VOXLOOP_TASK_BACKEND="carrier-pigeon")
     assert res.returncode != 0 and "VOXLOOP_TASK_BACKEND" in res.stderr
 
 

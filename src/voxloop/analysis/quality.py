@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from voxloop.analysis import sentiment
+from voxloop.analysis.embed import unit_vectors
 from voxloop.analysis.types import Sentiment
 
 MODES = ("off", "english", "all")
@@ -93,20 +94,13 @@ def _encoder() -> Any:
 
 def embed(texts: Sequence[str], *, batch_size: int = BATCH_SIZE) -> np.ndarray:
     """Embed texts into an (n, 384) float32 array of unit vectors; empty text gives zeros."""
-    out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    todo = [(i, t.strip()[:MAX_CHARS]) for i, t in enumerate(texts) if t and t.strip()]
-    if not todo:
-        return out
-    model = _encoder()
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
+
+    def encode(chunk: list[str]) -> Any:
+        model = _encoder()
         with _lock:  # one batch at a time already uses every thread the engine may have
-            raw = model.encode([t for _, t in chunk], PREFIX_QUERY)
-        vectors = np.array(raw, dtype=np.float32).reshape(len(chunk), DIMENSIONS)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors /= np.where(norms == 0, 1.0, norms)
-        out[[i for i, _ in chunk]] = vectors
-    return out
+            return model.encode(chunk, PREFIX_QUERY)
+
+    return unit_vectors(texts, encode, DIMENSIONS, batch_size=batch_size, max_chars=MAX_CHARS)
 
 
 def head() -> sentiment.SentimentModel:
