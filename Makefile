@@ -33,7 +33,7 @@ test-postgres:
 	VOXLOOP_DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -m "not browser"
 
 test-browser:
-	$(BIN)/python -m pytest -m browser tests/browser
+	$(BIN)/python -m pytest -m browser
 
 lint:
 	$(BIN)/ruff check src tests bench

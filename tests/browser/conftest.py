@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.insights.conftest import shop  # noqa: F401  (the dashboard test's seeded workspace)
+
 # Playwright's sync API runs an event loop in the test thread; the ORM calls our fixtures make
 # from that thread are still synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
