@@ -276,3 +276,27 @@ def test_rule_pages_permissions_and_errors(shop: Any, world: Any, login: Any) ->
     assert owner.get(reverse("insights:rule_edit", args=[rule.pk])).status_code == 200
     assert owner.post(reverse("insights:rule_delete", args=[rule.pk])).status_code == 302
     assert not AlertRule.objects.filter(pk=rule.pk).exists()
+
+
+def test_alert_titles_follow_the_viewers_language(shop: Any, world: Any, login: Any) -> None:
+    _seed(shop)
+    AlertRule.objects.create(
+        workspace=shop.ws,
+        name="x",
+        threshold=100.0,
+        min_count=1,
+        preset="negative_spike",
+        metric="negative",
+        method="threshold",
+    )
+    do_detect(shop.ws.pk, now=shop.now)  # raised by the worker, in the server's language
+    alert = Alert.objects.get(workspace=shop.ws, scope="topic", scope_value=str(shop.late.pk))
+    assert "Late delivery" in alert.title
+    viewer = login(world.vera)
+    zh = {"Accept-Language": "zh-hans"}
+    listed = viewer.get(reverse("insights:alerts"), headers=zh).content.decode()
+    assert "“配送延迟”的负面反馈" in listed and alert.title not in listed
+    detail = viewer.get(reverse("insights:alert", args=[alert.pk]), headers=zh).content.decode()
+    assert "“配送延迟”的负面反馈" in detail
+    english = viewer.get(reverse("insights:alerts"), headers={"Accept-Language": "en"})
+    assert alert.title in english.content.decode()

@@ -140,3 +140,18 @@ def test_vendored_libraries_are_present() -> None:
         "voxloop/app.js",
     ]:
         assert finders.find(name), name
+
+
+def test_only_the_closest_navigation_entry_is_active(world):
+    from tests import factories
+    from voxloop.web import nav
+
+    actor = factories.actor(world.acme, world.alice)
+
+    def active(path: str) -> list[str]:
+        return [str(link.url) for link in nav.links(actor, path, nav.MAIN) if link.active]
+
+    assert active("/insights/alerts/12/") == ["/insights/alerts/"]
+    assert active("/insights/") == ["/insights/"]
+    assert active("/inbox/") == ["/inbox/"]
+    assert active("/nowhere/") == []

@@ -220,7 +220,8 @@ class Alert(models.Model):
     scope_value = models.CharField(max_length=120, blank=True)
     scope_label = models.CharField(max_length=200, blank=True)
     direction = models.CharField(max_length=4, default="up")
-    title = models.CharField(max_length=300)
+    title = models.CharField(max_length=300)  # in the server's language, for notifications
+    window_hours = models.PositiveIntegerField(default=0)  # of the rule that raised it
     observed = models.FloatField(default=0.0)
     expected = models.FloatField(default=0.0)
     ratio = models.FloatField(null=True, blank=True)
@@ -263,3 +264,12 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def shown_title(self) -> str:
+        """The title in the viewer's language, with the topic's or theme's name in it."""
+        if "_shown_title" not in self.__dict__:  # lists set it for all their rows at once
+            from voxloop.insights.services.alerts import localize_titles
+
+            localize_titles([self])
+        return str(self.__dict__["_shown_title"])

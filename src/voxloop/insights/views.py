@@ -29,7 +29,7 @@ from voxloop.insights.services import (
     do_resolve_alert,
     do_update_rule,
 )
-from voxloop.insights.services.alerts import access_alert, access_rule
+from voxloop.insights.services.alerts import access_alert, access_rule, localize_titles
 from voxloop.web.views.inbox import member_view
 
 PAGE_SIZE = 50
@@ -161,6 +161,8 @@ def alerts(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs.order_by("-severity", "-opened_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = list(page.object_list)
+    localize_titles(page.object_list)
     return render(
         request,
         "insights/alerts.html",

@@ -55,13 +55,16 @@ def _allowed(actor: Actor, entry: Entry) -> bool:
 
 
 def links(actor: Actor, path: str, entries: tuple[Entry, ...]) -> list[Link]:
-    out = []
+    """The entries this actor may use; the one whose URL is the longest prefix of ``path`` is
+    active (the alert centre under /insights/alerts/, not the dashboard at /insights/)."""
+    found = []
     for entry in entries:
         if not _allowed(actor, entry):
             continue
         try:
-            url = reverse(entry.url_name)
+            found.append((entry, reverse(entry.url_name)))
         except NoReverseMatch:  # a page whose app is not installed in this build
             continue
-        out.append(Link(entry.label, url, entry.icon, entry.soon, path.startswith(url)))
-    return out
+    matches = [url for _entry, url in found if path.startswith(url)]
+    current = max(matches, key=len) if matches else None
+    return [Link(e.label, url, e.icon, e.soon, url == current) for e, url in found]

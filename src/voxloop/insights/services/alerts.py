@@ -13,11 +13,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from voxloop.accounts.actors import Actor
 from voxloop.accounts.models import Workspace
-from voxloop.feedback.models import Channel, FeedbackItem, FeedbackTopic, Topic
+from voxloop.feedback.models import Channel, FeedbackItem, FeedbackTopic, ThemeSuggestion, Topic
 from voxloop.feedback.selectors import topic_with_descendants
 from voxloop.insights import permissions
 from voxloop.insights.models import (
@@ -437,6 +438,51 @@ def title_for(
     }
 
 
+def localize_titles(alerts: Iterable[Alert]) -> None:
+    """Rebuild each alert's title in the active language (stored titles are in the server's).
+
+    Topic and theme names follow the language too; one query for all topics and one for all
+    themes. An alert stored before its window was kept keeps its stored title.
+    """
+    rows = [a for a in alerts if a.window_hours]
+    topic_ids = {
+        int(a.scope_value) for a in rows if a.scope == Scope.TOPIC and a.scope_value.isdigit()
+    }
+    theme_ids = {
+        int(a.scope_value) for a in rows if a.scope == Scope.THEME and a.scope_value.isdigit()
+    }
+    language = get_language() or "en"
+    workspaces = {a.workspace_id for a in rows}
+    topics = {
+        t.pk: t.name_for(language)
+        for t in Topic.objects.filter(workspace_id__in=workspaces, pk__in=topic_ids).only(
+            "id", "name_en", "name_zh"
+        )
+    }
+    themes = {
+        t.pk: t.display_label
+        for t in ThemeSuggestion.objects.filter(
+            workspace_id__in=workspaces, pk__in=theme_ids
+        ).defer("centroid")
+    }
+    for alert in alerts:
+        if not alert.window_hours:
+            alert.__dict__["_shown_title"] = alert.title
+            continue
+        where = alert.scope_label
+        if alert.scope == Scope.ALL:
+            where = _("All feedback")
+        elif alert.scope == Scope.SEGMENT and not alert.scope_value:
+            where = _("No segment")
+        elif alert.scope == Scope.TOPIC and alert.scope_value.isdigit():
+            where = topics.get(int(alert.scope_value), where)
+        elif alert.scope == Scope.THEME and alert.scope_value.isdigit():
+            where = themes.get(int(alert.scope_value), where)
+        alert.__dict__["_shown_title"] = title_for(
+            alert.metric, where, alert.direction, alert.observed, alert.expected, alert.window_hours
+        )
+
+
 def _fmt(x: float) -> str:
     return f"{x:.0f}" if abs(x - round(x)) < 0.05 or abs(x) >= 100 else f"{x:.1f}"
 
@@ -460,6 +506,7 @@ def _upsert(
         "scope_label": sig.scope_label,
         "direction": sig.direction,
         "title": title,
+        "window_hours": sig.window_hours,
         "observed": sig.observed,
         "expected": sig.expected,
         "ratio": sig.ratio,
