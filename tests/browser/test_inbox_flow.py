@@ -126,12 +126,14 @@ def test_bulk_action_and_narrow_screen_navigation(live_server: Any, page: Any, w
     assert "2 items changed." in page.locator(".message.success").inner_text()
 
     page.set_viewport_size({"width": 420, "height": 800})
-    assert (
-        not page.locator("#sidebar").is_visible()
-        or page.locator("#sidebar").bounding_box()["x"] < 0
+    # The sidebar slides away (a CSS transition): wait for it to be off-screen, then back.
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#sidebar').getBoundingClientRect();"
+        " return r.right <= 0 || r.width === 0; }"
     )
     page.click("[data-toggle-nav]")
-    page.wait_for_timeout(300)
-    assert page.locator("#sidebar").bounding_box()["x"] == 0
+    page.wait_for_function(
+        "() => document.querySelector('#sidebar').getBoundingClientRect().x === 0"
+    )
     page.click("#sidebar a[href='/insights/alerts/']")
     page.wait_for_url(re.compile(r"/insights/alerts/"))
