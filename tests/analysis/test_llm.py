@@ -30,7 +30,8 @@ MARGIN = 0.5  # seconds a timed-out call may take beyond its timeout
 GOOD = {
     "label_zh": "应用闪退",
     "label_en": "App crashes",
-    "summary": "Customers say the app crashes on launch since the last update.",
+    "summary_zh": "用户反映自上次更新后应用一打开就闪退。",
+    "summary_en": "Customers say the app crashes on launch since the last update.",
 }
 PHRASES = ["闪退", "crashes", "update"]
 EXAMPLES = ["App 一打开就闪退", "The app crashes every time I open it"]
@@ -54,7 +55,7 @@ def _says(content: str, **kw):
 
 def test_good_answer_and_the_request_behind_it(stub):
     stub.reply = _says(json.dumps(GOOD, ensure_ascii=False))
-    label = label_theme(_config(stub), PHRASES, EXAMPLES, "en")
+    label = label_theme(_config(stub), PHRASES, EXAMPLES)
     assert label == ThemeLabel(**GOOD)
     (seen,) = stub.requests
     assert seen.path == "/v1/chat/completions"
@@ -69,16 +70,18 @@ def test_good_answer_and_the_request_behind_it(stub):
     assert "label_zh" in seen.prompt and "in English" in seen.prompt
 
 
-def test_summary_language_follows_the_argument(stub):
+def test_summaries_are_asked_for_in_both_languages(stub):
     stub.reply = _says(json.dumps(GOOD))
-    label_theme(_config(stub), PHRASES, EXAMPLES, "zh-hans")
-    assert "in Simplified Chinese" in stub.requests[0].prompt
+    label_theme(_config(stub), PHRASES, EXAMPLES)
+    prompt = stub.requests[0].prompt
+    assert '"summary_zh"' in prompt and "sentences in Simplified Chinese" in prompt
+    assert '"summary_en"' in prompt and "summary in English" in prompt
 
 
 def test_no_api_key_sends_no_authorization(stub):
     stub.reply = _says(json.dumps(GOOD))
     config = LlmConfig(base_url=stub.url + "/", model="m", timeout=3)
-    label_theme(config, PHRASES, EXAMPLES, "en")
+    label_theme(config, PHRASES, EXAMPLES)
     assert "Authorization" not in stub.requests[0].headers
     assert stub.requests[0].path == "/v1/chat/completions"
 
@@ -95,29 +98,30 @@ def test_no_api_key_sends_no_authorization(stub):
 )
 def test_fenced_or_wrapped_answers_are_unwrapped(stub, content):
     stub.reply = _says(content)
-    assert label_theme(_config(stub), PHRASES, EXAMPLES, "en") == ThemeLabel(**GOOD)
+    assert label_theme(_config(stub), PHRASES, EXAMPLES) == ThemeLabel(**GOOD)
 
 
 def test_labels_and_summary_are_cleaned_and_clamped(stub):
     noisy = {
         "label_zh": "「应用频繁闪退导致用户根本无法正常使用各项功能的问题」。",
         "label_en": '**"The Mobile App Keeps Crashing On Launch After Every Single Update Since Last Week"**.',
-        "summary": "用户反映应用闪退。" * 80,
+        "summary_zh": "用户反映应用闪退。" * 80,
+        "summary_en": "",
     }
     stub.reply = _says(json.dumps(noisy, ensure_ascii=False))
-    label = label_theme(_config(stub), PHRASES, EXAMPLES, "zh")
+    label = label_theme(_config(stub), PHRASES, EXAMPLES)
     assert label.label_zh == "应用频繁闪退导致用户根本无法正常使用"[:MAX_LABEL_ZH]
     assert len(label.label_en) <= MAX_LABEL_EN
     assert label.label_en.startswith("The Mobile App Keeps Crashing")
     assert not any(c in label.label_en for c in '*"')
     assert label.label_en == label.label_en.strip() and not label.label_en.endswith(" ")
-    assert len(label.summary) <= MAX_SUMMARY and label.summary.endswith("。")
-    assert "\n" not in label.summary
+    assert len(label.summary_zh) <= MAX_SUMMARY and label.summary_zh.endswith("。")
+    assert "\n" not in label.summary_zh and label.summary_en == ""
 
 
 def test_long_summary_without_sentence_ends_is_cut_with_an_ellipsis(stub):
-    stub.reply = _says(json.dumps({**GOOD, "summary": "word " * 200}))
-    summary = label_theme(_config(stub), PHRASES, EXAMPLES, "en").summary
+    stub.reply = _says(json.dumps({**GOOD, "summary_en": "word " * 200}))
+    summary = label_theme(_config(stub), PHRASES, EXAMPLES).summary_en
     assert len(summary) == MAX_SUMMARY and summary.endswith("…")
 
 
@@ -136,7 +140,7 @@ def test_long_summary_without_sentence_ends_is_cut_with_an_ellipsis(stub):
 def test_malformed_answers_raise_bad_answer(stub, content):
     stub.reply = _says(content)
     with pytest.raises(LlmBadAnswer):
-        label_theme(_config(stub), PHRASES, EXAMPLES, "en")
+        label_theme(_config(stub), PHRASES, EXAMPLES)
 
 
 @pytest.mark.parametrize(
@@ -163,14 +167,14 @@ def test_malformed_answers_raise_bad_answer(stub, content):
 def test_http_and_protocol_failures_are_typed(stub, reply, error, says):
     stub.reply = lambda body: reply
     with pytest.raises(error, match=says):
-        label_theme(_config(stub), PHRASES, EXAMPLES, "en")
+        label_theme(_config(stub), PHRASES, EXAMPLES)
 
 
 def test_server_slower_than_the_timeout(stub):
     stub.reply = lambda body: chat_reply(json.dumps(GOOD), delay=10)
     started = time.monotonic()
     with pytest.raises(LlmTimeout, match=r"within 0\.5 s"):
-        label_theme(_config(stub, timeout=0.5), PHRASES, EXAMPLES, "en")
+        label_theme(_config(stub, timeout=0.5), PHRASES, EXAMPLES)
     assert time.monotonic() - started < 0.5 + MARGIN
 
 
@@ -179,7 +183,7 @@ def test_server_trickling_bytes_cannot_outlast_the_timeout(stub):
     stub.reply = lambda body: chat_reply(json.dumps(GOOD), trickle=0.1)
     started = time.monotonic()
     with pytest.raises(LlmTimeout):
-        label_theme(_config(stub, timeout=0.8), PHRASES, EXAMPLES, "en")
+        label_theme(_config(stub, timeout=0.8), PHRASES, EXAMPLES)
     assert time.monotonic() - started < 0.8 + MARGIN
     assert len(stub.requests) == 1
 
@@ -191,7 +195,7 @@ def test_nothing_listening_is_unavailable_at_once():
     config = LlmConfig(base_url=f"http://127.0.0.1:{port}/v1", model="m", timeout=5)
     started = time.monotonic()
     with pytest.raises(LlmUnavailable):
-        label_theme(config, PHRASES, EXAMPLES, "en")
+        label_theme(config, PHRASES, EXAMPLES)
     assert time.monotonic() - started < 1.0
 
 
@@ -202,7 +206,7 @@ def test_server_refusing_json_mode_is_asked_again_without_it(stub):
         return chat_reply(json.dumps(GOOD))
 
     stub.reply = reply
-    assert label_theme(_config(stub), PHRASES, EXAMPLES, "en") == ThemeLabel(**GOOD)
+    assert label_theme(_config(stub), PHRASES, EXAMPLES) == ThemeLabel(**GOOD)
     assert ["response_format" in s.body for s in stub.requests] == [True, False]
 
 
@@ -219,7 +223,7 @@ def test_summarize(stub):
     with pytest.raises(ValueError, match="texts"):
         summarize(_config(stub), ["", "  "], "en")
     with pytest.raises(ValueError, match="keyphrases"):
-        label_theme(_config(stub), [], [" "], "en")
+        label_theme(_config(stub), [], [" "])
 
 
 # --- batches ---------------------------------------------------------------------------------
@@ -241,14 +245,14 @@ def _by_keyphrase(answers):
 def test_batch_keeps_order_and_returns_none_for_bad_answers(stub, caplog):
     stub.reply = _by_keyphrase(
         {
-            "a": chat_reply('{"label_zh": "甲", "label_en": "A", "summary": "about a"}'),
+            "a": chat_reply('{"label_zh": "甲", "label_en": "A", "summary_en": "about a"}'),
             "b": chat_reply("not json at all"),
-            "c": chat_reply('{"label_zh": "丙", "label_en": "C", "summary": ""}'),
+            "c": chat_reply('{"label_zh": "丙", "label_en": "C", "summary_en": ""}'),
         }
     )
     with caplog.at_level(logging.WARNING, logger="voxloop.analysis.llm"):
-        out = label_themes(_config(stub), _themes("a", "b", "c"), "en", concurrency=2)
-    assert out == [ThemeLabel("甲", "A", "about a"), None, ThemeLabel("丙", "C", "")]
+        out = label_themes(_config(stub), _themes("a", "b", "c"), concurrency=2)
+    assert out == [ThemeLabel("甲", "A", "", "about a"), None, ThemeLabel("丙", "C", "", "")]
     assert len(stub.requests) == 3  # a bad answer does not stop the others
     assert "no usable theme label" in caplog.text
 
@@ -256,7 +260,7 @@ def test_batch_keeps_order_and_returns_none_for_bad_answers(stub, caplog):
 def test_batch_stops_asking_an_unavailable_endpoint(stub, caplog):
     stub.reply = lambda body: Reply(status=503)
     with caplog.at_level(logging.WARNING, logger="voxloop.analysis.llm"):
-        out = label_themes(_config(stub), _themes(*"abcdef"), "en", concurrency=1)
+        out = label_themes(_config(stub), _themes(*"abcdef"), concurrency=1)
     assert out == [None] * 6
     assert len(stub.requests) == 1
     assert "unavailable" in caplog.text and "HTTP 503" in caplog.text
@@ -265,14 +269,14 @@ def test_batch_stops_asking_an_unavailable_endpoint(stub, caplog):
 def test_batch_against_a_hanging_endpoint_returns_in_one_timeout(stub):
     stub.reply = lambda body: chat_reply(json.dumps(GOOD), delay=30)
     started = time.monotonic()
-    out = label_themes(_config(stub, timeout=0.5), _themes(*"abcdefgh"), "en", concurrency=2)
+    out = label_themes(_config(stub, timeout=0.5), _themes(*"abcdefgh"), concurrency=2)
     assert time.monotonic() - started < 0.5 + MARGIN
     assert out == [None] * 8 and len(stub.requests) <= 2
 
 
 def test_batch_concurrency_is_bounded(stub):
     stub.reply = lambda body: chat_reply(json.dumps(GOOD), delay=0.15)
-    out = label_themes(_config(stub), _themes(*"abcdef"), "en", concurrency=2)
+    out = label_themes(_config(stub), _themes(*"abcdef"), concurrency=2)
     assert out == [ThemeLabel(**GOOD)] * 6
     assert stub.max_in_flight == 2
 
@@ -280,12 +284,10 @@ def test_batch_concurrency_is_bounded(stub):
 def test_batch_budget_bounds_the_whole_batch(stub):
     stub.reply = lambda body: chat_reply(json.dumps(GOOD), delay=0.3)
     started = time.monotonic()
-    out = label_themes(
-        _config(stub, timeout=5), _themes(*"abcdef"), "en", concurrency=1, budget=0.5
-    )
+    out = label_themes(_config(stub, timeout=5), _themes(*"abcdef"), concurrency=1, budget=0.5)
     assert time.monotonic() - started < 0.5 + MARGIN
     assert out[0] == ThemeLabel(**GOOD) and out[1:] == [None] * 5
-    assert label_themes(_config(stub), [], "en") == []
+    assert label_themes(_config(stub), []) == []
 
 
 # --- configuration and parsing ----------------------------------------------------------------

@@ -539,15 +539,21 @@ def test_api_lists_themes(api, outsider_api, world):
     assert theme["representatives"] == s.representatives and theme["status"] == "open"
     assert theme["inbox_url"].endswith(f"?theme={s.pk}")
     assert (theme["label_source"], theme["name_en"], theme["summary"]) == ("keyphrases", "", "")
+    assert (theme["summary_zh"], theme["summary_en"]) == ("", "")
     ThemeSuggestion.objects.filter(pk=s.pk).update(
         name_en="Leaking soup containers",
         name_zh="餐盒漏汤",
-        summary="Soup leaks from the new containers.",
+        summary_zh="新餐盒漏汤。",
+        summary_en="Soup leaks from the new containers.",
         label_source="llm",
     )
     named = api.get("/themes").json()[0]
     assert (named["name_zh"], named["label_source"]) == ("餐盒漏汤", "llm")
     assert named["summary"] == "Soup leaks from the new containers." and named["label"] == s.label
+    assert named["summary_zh"] == "新餐盒漏汤。"
+    zh = {**api.headers, "Accept-Language": "zh-hans"}
+    in_chinese = api.client.get("/api/v1/themes", headers=zh).json()[0]
+    assert in_chinese["summary"] == "新餐盒漏汤。"
     assert [t["id"] for t in api.get("/themes", status="dismissed").json()] == [gone.pk]
     assert len(api.get("/themes", status="all").json()) == 2
     bad = api.get("/themes", status="weird")

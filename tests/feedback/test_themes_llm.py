@@ -23,10 +23,25 @@ from voxloop.feedback.services.themes import (
 )
 
 # What the stub LLM answers for a theme, by a key phrase discovery finds in it.
-NAMES = {
-    "闪退": ("应用闪退", "App crashes", "Customers report the app crashing on launch."),
-    "发票": ("发票开具", "Invoices", "Customers cannot get or correct their invoices."),
-    "自动续费": ("自动续费", "Auto-renewal", "Customers were charged for renewals unasked."),
+NAMES = {  # key phrase: (name zh, name en, summary zh, summary en)
+    "闪退": (
+        "应用闪退",
+        "App crashes",
+        "用户反映应用一打开就闪退。",
+        "Customers report the app crashing on launch.",
+    ),
+    "发票": (
+        "发票开具",
+        "Invoices",
+        "用户拿不到或改不了发票。",
+        "Customers cannot get or correct their invoices.",
+    ),
+    "自动续费": (
+        "自动续费",
+        "Auto-renewal",
+        "用户未经同意被自动续费扣款。",
+        "Customers were charged for renewals unasked.",
+    ),
 }
 KEYPHRASE_LINE = "Key phrases of the theme: "
 
@@ -38,11 +53,16 @@ def _phrases(body) -> str:
 
 def _name(body, broken=()) -> Reply:
     phrases = _phrases(body).split(", ")
-    for key, (zh, en, summary) in NAMES.items():
+    for key, (zh, en, summary_zh, summary_en) in NAMES.items():
         if key in phrases:
             if key in broken:
                 return chat_reply('{"label_zh": "坏的", "label_en": ')
-            answer = {"label_zh": zh, "label_en": en, "summary": summary}
+            answer = {
+                "label_zh": zh,
+                "label_en": en,
+                "summary_zh": summary_zh,
+                "summary_en": summary_en,
+            }
             return chat_reply("```json\n" + json.dumps(answer, ensure_ascii=False) + "\n```")
     return Reply(status=500, body=b"unexpected theme")
 
@@ -86,8 +106,9 @@ def test_discovery_with_llm_stores_names_and_summaries(world, themes, llm_on):
     found = _by_theme(world.acme, themes)
     assert set(found) == set(KEY)
     for name, (s, _members) in found.items():
-        zh, en, summary = NAMES[KEY[name]]
-        assert (s.label_source, s.name_zh, s.name_en, s.summary) == ("llm", zh, en, summary)
+        zh, en, summary_zh, summary_en = NAMES[KEY[name]]
+        assert (s.label_source, s.name_zh, s.name_en) == ("llm", zh, en)
+        assert (s.summary_zh, s.summary_en) == (summary_zh, summary_en)
         assert KEY[name] in s.label  # the keyphrase label is kept as the fallback
     assert len(llm_on.requests) == 3
     for seen in llm_on.requests:
@@ -127,7 +148,8 @@ def test_failing_llm_keeps_keyphrase_labels_and_logs(world, themes, llm_on, capl
     row = ThemeDiscovery.objects.get(workspace=world.acme)
     assert (row.themes, row.error) == (3, "")
     for s in ThemeSuggestion.objects.filter(workspace=world.acme):
-        assert (s.label_source, s.name_zh, s.name_en, s.summary) == ("keyphrases", "", "", "")
+        assert (s.label_source, s.name_zh, s.name_en) == ("keyphrases", "", "")
+        assert (s.summary_zh, s.summary_en) == ("", "")
         assert s.label and s.display_label == s.label
     assert 1 <= len(llm_on.requests) <= LLM_CONCURRENCY  # it stops asking a broken endpoint
     assert "HTTP 500: model not loaded" in caplog.text
@@ -171,7 +193,7 @@ def test_failed_names_are_asked_for_again_and_old_names_cleared_when_label_chang
     llm_on.reply = lambda body: Reply(status=503)
     do_discover_themes(world.acme.pk)
     crash.refresh_from_db()
-    assert (crash.label_source, crash.name_en, crash.summary) == ("keyphrases", "", "")
+    assert (crash.label_source, crash.name_en, crash.summary_en) == ("keyphrases", "", "")
     assert "闪退" in crash.label
 
 
@@ -206,7 +228,8 @@ def _named_suggestion(ws):
         label_source="llm",
         name_zh="应用闪退",
         name_en="App crashes",
-        summary="Customers report the app crashing on launch.",
+        summary_zh="用户反映应用一打开就闪退。",
+        summary_en="Customers report the app crashing on launch.",
     )
     s.refresh_from_db()
     return s
@@ -232,7 +255,8 @@ def test_panel_shows_llm_name_and_summary(client, world):
     client.cookies["django_language"] = "zh-hans"
     zh = client.get(reverse("taxonomy:themes"), headers={"Accept-Language": "zh-hans"})
     text = zh.content.decode()
-    assert "<h3>应用闪退</h3>" in text and "Customers report the app crashing" in text
+    assert "<h3>应用闪退</h3>" in text and "用户反映应用一打开就闪退。" in text
+    assert "Customers report the app crashing" not in text
     assert "由大模型命名并总结" in text and "Named and summarised" not in text
 
 

@@ -98,7 +98,8 @@ class LlmConfig:
 class ThemeLabel:
     label_zh: str
     label_en: str
-    summary: str  # one or two sentences in the language asked for; may be empty
+    summary_zh: str  # one or two sentences in Simplified Chinese; may be empty
+    summary_en: str  # the same in English; may be empty
 
 
 @dataclass(frozen=True, slots=True)
@@ -292,7 +293,7 @@ def _examples(texts: Sequence[str], limit: int) -> str:
     return "\n".join(lines)
 
 
-def theme_prompt(keyphrases: Sequence[str], examples: Sequence[str], language: str) -> str:
+def theme_prompt(keyphrases: Sequence[str], examples: Sequence[str]) -> str:
     phrases = ", ".join(str(p) for p in keyphrases[:MAX_KEYPHRASES] if str(p).strip())
     return (
         "These customers' feedback was grouped into one theme.\n"
@@ -301,8 +302,9 @@ def theme_prompt(keyphrases: Sequence[str], examples: Sequence[str], language: s
         "Name the theme as a topic a support team would file it under, and summarise it. "
         'Answer with JSON: {"label_zh": "<name in Simplified Chinese, at most 12 characters>", '
         '"label_en": "<name in English, at most 6 words>", '
-        f'"summary": "<one or two sentences in {_language_name(language)} saying what these '
-        'customers report or ask for>"}'
+        '"summary_zh": "<one or two sentences in Simplified Chinese saying what these '
+        'customers report or ask for>", '
+        '"summary_en": "<the same summary in English>"}'
     )
 
 
@@ -310,14 +312,13 @@ def label_theme(
     config: LlmConfig,
     keyphrases: Sequence[str],
     examples: Sequence[str],
-    language: str,
     *,
     timeout: float | None = None,
 ) -> ThemeLabel:
-    """Chinese and English names and a short summary of a theme; raises LlmError."""
+    """Chinese and English names and short summaries of a theme; raises LlmError."""
     if not any(str(p).strip() for p in keyphrases) and not any(str(e).strip() for e in examples):
         raise ValueError("keyphrases, examples: nothing to label")
-    prompt = theme_prompt(keyphrases, examples, language)
+    prompt = theme_prompt(keyphrases, examples)
     answer = chat(
         config,
         [{"role": "system", "content": _SYSTEM}, {"role": "user", "content": prompt}],
@@ -327,7 +328,8 @@ def label_theme(
     label = ThemeLabel(
         label_zh=clamp_label(data.get("label_zh"), MAX_LABEL_ZH),
         label_en=clamp_label(data.get("label_en"), MAX_LABEL_EN),
-        summary=clamp_summary(data.get("summary")),
+        summary_zh=clamp_summary(data.get("summary_zh")),
+        summary_en=clamp_summary(data.get("summary_en")),
     )
     if not label.label_zh or not label.label_en:
         raise LlmBadAnswer("the answer lacks label_zh or label_en")
@@ -361,7 +363,6 @@ def summarize(
 def label_themes(
     config: LlmConfig,
     themes: Sequence[ThemeRequest],
-    language: str,
     *,
     concurrency: int = 2,
     budget: float | None = None,
@@ -386,7 +387,6 @@ def label_themes(
                 config,
                 theme.keyphrases,
                 theme.examples,
-                language,
                 timeout=min(config.timeout, remaining),
             )
         except LlmUnavailable as exc:

@@ -21,7 +21,9 @@ class ThemeOut(Schema):
     label: str  # from the key phrases, always present
     name_zh: str  # written by the LLM when LLM mode is on, else empty
     name_en: str
-    summary: str
+    summary: str  # in the request's language (Accept-Language), else the other one
+    summary_zh: str
+    summary_en: str
     label_source: str  # "keyphrases" or "llm"
     keyphrases: list[str]
     status: str
@@ -55,7 +57,9 @@ def list_themes(
             label=s.label,
             name_zh=s.name_zh,
             name_en=s.name_en,
-            summary=s.summary,
+            summary=s.display_summary,
+            summary_zh=s.summary_zh,
+            summary_en=s.summary_en,
             label_source=s.label_source,
             keyphrases=[str(k) for k in s.keyphrases],
             status=s.status,

@@ -323,7 +323,8 @@ class ThemeSuggestion(models.Model):
     # Written by the LLM (VOXLOOP_LLM_URL) when label_source is "llm", else empty.
     name_zh = models.CharField(max_length=120, blank=True)
     name_en = models.CharField(max_length=120, blank=True)
-    summary = models.TextField(blank=True)
+    summary_zh = models.TextField(blank=True)  # LLM mode: one or two sentences in Chinese
+    summary_en = models.TextField(blank=True)  # and in English
     label_source = models.CharField(
         max_length=12, choices=LabelSource.choices, default=LabelSource.KEYPHRASES
     )
@@ -372,6 +373,15 @@ class ThemeSuggestion(models.Model):
         chinese = (get_language() or "").lower().startswith("zh")
         first, second = (self.name_zh, self.name_en) if chinese else (self.name_en, self.name_zh)
         return first or second or self.label
+
+    @property
+    def display_summary(self) -> str:
+        """The LLM-written summary in the active language, else the other one (or nothing)."""
+        chinese = (get_language() or "").lower().startswith("zh")
+        first, second = (
+            (self.summary_zh, self.summary_en) if chinese else (self.summary_en, self.summary_zh)
+        )
+        return first or second
 
 
 class ThemeMember(models.Model):

@@ -239,11 +239,10 @@ def _llm_names(
         )
         for i in todo
     ]
-    language = "zh" if str(settings.LANGUAGE_CODE).lower().startswith("zh") else "en"
     started = time.perf_counter()
     try:
         answers = llm.label_themes(
-            config, asks, language, concurrency=LLM_CONCURRENCY, budget=LLM_BUDGET * config.timeout
+            config, asks, concurrency=LLM_CONCURRENCY, budget=LLM_BUDGET * config.timeout
         )
     except Exception:  # label_themes never raises; this only guards discovery against a bug
         log.exception("LLM theme naming failed for workspace %s", workspace_id)
@@ -266,13 +265,15 @@ def _name_fields(name: llm.ThemeLabel | None) -> dict[str, Any]:
         return {
             "name_zh": "",
             "name_en": "",
-            "summary": "",
+            "summary_zh": "",
+            "summary_en": "",
             "label_source": ThemeSuggestion.LabelSource.KEYPHRASES,
         }
     return {
         "name_zh": name.label_zh[:120],
         "name_en": name.label_en[:120],
-        "summary": name.summary,
+        "summary_zh": name.summary_zh,
+        "summary_en": name.summary_en,
         "label_source": ThemeSuggestion.LabelSource.LLM,
     }
 
