@@ -48,6 +48,21 @@ def _seed(shop: Any) -> None:
     do_update_rollups(s.ws.pk, ids)
 
 
+def _seed_spike_alerts(shop: Any) -> None:
+    """The seeded feedback, a threshold rule on negative spikes, and one detection run."""
+    _seed(shop)
+    AlertRule.objects.create(
+        workspace=shop.ws,
+        name="x",
+        threshold=100.0,
+        min_count=1,
+        preset="negative_spike",
+        metric="negative",
+        method="threshold",
+    )
+    do_detect(shop.ws.pk, now=shop.now)
+
+
 def test_dashboard_page_for_viewer(shop: Any, world: Any, login: Any) -> None:
     _seed(shop)
     client = login(world.vera)
@@ -139,17 +154,7 @@ def test_dashboard_data_query_count(
 
 
 def test_outsider_sees_only_their_workspace(shop: Any, world: Any, login: Any) -> None:
-    _seed(shop)
-    AlertRule.objects.create(
-        workspace=shop.ws,
-        name="x",
-        threshold=100.0,
-        min_count=1,
-        preset="negative_spike",
-        metric="negative",
-        method="threshold",
-    )
-    do_detect(shop.ws.pk, now=shop.now)
+    _seed_spike_alerts(shop)
     alert = Alert.objects.filter(workspace=shop.ws).first()
     assert alert is not None
     rule = AlertRule.objects.get(workspace=shop.ws)
@@ -170,17 +175,7 @@ def test_outsider_sees_only_their_workspace(shop: Any, world: Any, login: Any) -
 
 
 def test_alert_centre_list_detail_and_actions(shop: Any, world: Any, login: Any) -> None:
-    _seed(shop)
-    AlertRule.objects.create(
-        workspace=shop.ws,
-        name="x",
-        threshold=100.0,
-        min_count=1,
-        preset="negative_spike",
-        metric="negative",
-        method="threshold",
-    )
-    do_detect(shop.ws.pk, now=shop.now)
+    _seed_spike_alerts(shop)
     alert = Alert.objects.filter(workspace=shop.ws).order_by("id").first()
     assert alert is not None
     viewer = login(world.vera)
@@ -218,17 +213,7 @@ def test_alert_centre_list_detail_and_actions(shop: Any, world: Any, login: Any)
 def test_alert_list_query_count(
     shop: Any, world: Any, login: Any, django_assert_max_num_queries: Any
 ) -> None:
-    _seed(shop)
-    AlertRule.objects.create(
-        workspace=shop.ws,
-        name="x",
-        threshold=100.0,
-        min_count=1,
-        preset="negative_spike",
-        metric="negative",
-        method="threshold",
-    )
-    do_detect(shop.ws.pk, now=shop.now)
+    _seed_spike_alerts(shop)
     client = login(world.alice)
     with django_assert_max_num_queries(10):
         assert client.get(reverse("insights:alerts")).status_code == 200
@@ -279,17 +264,7 @@ def test_rule_pages_permissions_and_errors(shop: Any, world: Any, login: Any) ->
 
 
 def test_alert_titles_follow_the_viewers_language(shop: Any, world: Any, login: Any) -> None:
-    _seed(shop)
-    AlertRule.objects.create(
-        workspace=shop.ws,
-        name="x",
-        threshold=100.0,
-        min_count=1,
-        preset="negative_spike",
-        metric="negative",
-        method="threshold",
-    )
-    do_detect(shop.ws.pk, now=shop.now)  # raised by the worker, in the server's language
+    _seed_spike_alerts(shop)  # raised by the worker, in the server's language
     alert = Alert.objects.get(workspace=shop.ws, scope="topic", scope_value=str(shop.late.pk))
     assert "Late delivery" in alert.title
     viewer = login(world.vera)
