@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
 
@@ -265,11 +266,10 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    @property
+    @cached_property
     def shown_title(self) -> str:
-        """The title in the viewer's language, with the topic's or theme's name in it."""
-        if "_shown_title" not in self.__dict__:  # lists set it for all their rows at once
-            from voxloop.insights.services.alerts import localize_titles
+        """The title in the viewer's language (lists fill it for all their rows at once)."""
+        from voxloop.insights.services.alerts import localize_titles
 
-            localize_titles([self])
-        return str(self.__dict__["_shown_title"])
+        localize_titles([self])
+        return str(self.__dict__["shown_title"])

@@ -24,7 +24,7 @@ import numpy as np
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from voxloop.analysis.pipeline import WorkspaceModel
@@ -405,12 +405,11 @@ def do_resume_stalled_reanalyses(now: datetime | None = None) -> list[int]:
     """
     now = now or timezone.now()
     resumed: list[int] = []
+    silent_since = now - REANALYSIS_STALLED
     stalled = ReanalysisJob.objects.filter(
-        state=ReanalysisJob.State.RUNNING, heartbeat_at__lt=now - REANALYSIS_STALLED
-    ) | ReanalysisJob.objects.filter(
+        Q(heartbeat_at__lt=silent_since)
+        | Q(heartbeat_at__isnull=True, created_at__lt=silent_since),
         state=ReanalysisJob.State.RUNNING,
-        heartbeat_at__isnull=True,
-        created_at__lt=now - REANALYSIS_STALLED,
     )
     for job in stalled.only("id", "heartbeat_at", "requeues"):
         # Conditional on the heartbeat we judged: a worker that saved progress meanwhile,

@@ -541,14 +541,14 @@ def do_join_open_themes(
     joined = 0
     with transaction.atomic():
         for pk, items in joining.items():
-            joined += _join(pk, items, now)
+            joined += _join(workspace_id, pk, items, now)
     return joined
 
 
-def _join(suggestion_id: int, items: list[FeedbackItem], now: datetime) -> int:
+def _join(workspace_id: int, suggestion_id: int, items: list[FeedbackItem], now: datetime) -> int:
     suggestion = (
         ThemeSuggestion.objects.select_for_update()
-        .filter(pk=suggestion_id, status=ThemeSuggestion.State.OPEN)
+        .filter(workspace_id=workspace_id, pk=suggestion_id, status=ThemeSuggestion.State.OPEN)
         .defer("centroid")
         .first()
     )

@@ -467,7 +467,7 @@ def localize_titles(alerts: Iterable[Alert]) -> None:
     }
     for alert in alerts:
         if not alert.window_hours:
-            alert.__dict__["_shown_title"] = alert.title
+            alert.__dict__["shown_title"] = alert.title
             continue
         where = alert.scope_label
         if alert.scope == Scope.ALL:
@@ -478,7 +478,7 @@ def localize_titles(alerts: Iterable[Alert]) -> None:
             where = topics.get(int(alert.scope_value), where)
         elif alert.scope == Scope.THEME and alert.scope_value.isdigit():
             where = themes.get(int(alert.scope_value), where)
-        alert.__dict__["_shown_title"] = title_for(
+        alert.__dict__["shown_title"] = title_for(
             alert.metric, where, alert.direction, alert.observed, alert.expected, alert.window_hours
         )
 
